@@ -1,0 +1,5 @@
+import { UserError } from '../../core/errors.js';
+
+export async function run(_argv: string[]): Promise<number> {
+  throw new UserError('the "apply" command is being built and is not in this version yet');
+}

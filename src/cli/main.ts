@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { EXIT_USAGE, isUserError } from '../core/errors.js';
+
+/**
+ * Each command lives in its own module under ./commands and is imported only when invoked,
+ * so `rampart --version` and small invocations start fast.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  scan: {
+    summary: 'scan a repository with the built-in guardrail packs',
+    load: () => import('./commands/scan.js'),
+  },
+  apply: { summary: 'apply Kyverno-format policies to resources', load: () => import('./commands/apply.js') },
+  test: {
+    summary: 'run Kyverno CLI test files (kyverno-test.yaml)',
+    load: () => import('./commands/test.js'),
+  },
+  rightsize: {
+    summary: 'recommend CPU/memory requests from Prometheus',
+    load: () => import('./commands/rightsize.js'),
+  },
+  apk: {
+    summary: 'build, index, sign, verify and serve Alpine repositories',
+    load: () => import('./commands/apk.js'),
+  },
+  iam: { summary: 'compose, lint and simulate IAM policies', load: () => import('./commands/iam.js') },
+  aft: { summary: 'AWS Control Tower AFT account requests', load: () => import('./commands/aft.js') },
+  disk: {
+    summary: 'Advanced Format (512e/4Kn) and alignment audit',
+    load: () => import('./commands/disk.js'),
+  },
+};
+
+export interface CommandModule {
+  /** Runs the command with the arguments after its name; resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: rampart <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "rampart <command> --help" for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`rampart ${version()}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`rampart: unknown command "${name}"\n\n${usage()}\n`);
+    return EXIT_USAGE;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`rampart: ${error.message}\n`);
+      code = error.exitCode;
+    } else {
+      // A bug of ours, not the user's: keep the stack so it can be reported.
+      process.stderr.write(`rampart: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      code = 3;
+    }
+  }
+  process.exitCode = code;
+}

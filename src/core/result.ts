@@ -1,0 +1,36 @@
+import type { SourcePosition } from './document.js';
+import type { Severity } from './severity.js';
+
+/** Statuses follow Kyverno's meaning, so PolicyReports come for free. */
+export type ResultStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
+
+export interface ResourceRef {
+  kind: string;
+  namespace: string;
+  name: string;
+  apiVersion: string;
+}
+
+export interface Result {
+  policy: string;
+  rule: string;
+  resource: ResourceRef;
+  status: ResultStatus;
+  message: string;
+  severity: Severity;
+  category: string;
+  origin: SourcePosition | null;
+  /** Optional extras: how to fix, a docs link, a title, properties for SARIF. */
+  fix?: string;
+  docs?: string;
+  title?: string;
+  /** Enforce or Audit for policy-engine results; absent for non-policy checks. */
+  action?: 'Audit' | 'Enforce';
+  properties?: Record<string, unknown>;
+}
+
+export function countByStatus(results: readonly Result[]): Record<ResultStatus, number> {
+  const counts: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  return counts;
+}

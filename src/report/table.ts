@@ -1,0 +1,58 @@
+import type { Result, ResultStatus } from '../core/result.js';
+import { countByStatus } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
+
+export interface TableOptions {
+  color?: boolean;
+  /** Show passing and skipped results too (default: only fail/warn/error, plus skip with a reason). */
+  verbose?: boolean;
+}
+
+const STATUS_COLOR: Record<ResultStatus, string> = {
+  pass: '32',
+  fail: '31',
+  warn: '33',
+  error: '35',
+  skip: '90',
+};
+const SEVERITY_COLOR: Record<Severity, string> = {
+  critical: '1;31',
+  high: '31',
+  medium: '33',
+  low: '36',
+  info: '90',
+};
+
+/** Human output: findings grouped by file, each with its line, rule, message, fix and docs link. */
+export function renderTable(results: readonly Result[], options: TableOptions = {}): string {
+  const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const shown = results.filter(
+    (r) => options.verbose || r.status === 'fail' || r.status === 'warn' || r.status === 'error',
+  );
+  const byFile = new Map<string, Result[]>();
+  for (const r of shown) {
+    const file = r.origin?.file ?? '(no file)';
+    let list = byFile.get(file);
+    if (!list) byFile.set(file, (list = []));
+    list.push(r);
+  }
+  const lines: string[] = [];
+  for (const [file, list] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(paint('1', file));
+    list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
+    for (const r of list) {
+      const where = r.origin ? `${r.origin.line}:${r.origin.column}` : '-';
+      const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
+      lines.push(
+        `  ${where.padEnd(8)} ${paint(STATUS_COLOR[r.status], r.status.toUpperCase().padEnd(5))} ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${r.policy}/${r.rule}  ${res}`,
+      );
+      if (r.message) lines.push(`           ${r.message.split('\n').join('\n           ')}`);
+      if (r.fix) lines.push(`           fix: ${r.fix}`);
+      if (r.docs) lines.push(`           docs: ${r.docs}`);
+    }
+    lines.push('');
+  }
+  const c = countByStatus(results);
+  lines.push(`${c.pass} passed, ${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.skip} skipped`);
+  return `${lines.join('\n')}\n`;
+}
