@@ -1,5 +1,109 @@
-import { UserError } from '../../core/errors.js';
+import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { loadDocumentsFromFile } from '../../load/documents.js';
+import { evaluate } from '../../policy/engine/evaluate.js';
+import { withDefaultNamespace } from '../../policy/engine/resource.js';
+import { loadPolicies, loadResources } from '../../policy/load.js';
+import { isPolicyDocument } from '../../policy/model/parse.js';
+import { offlineSources } from '../../policy/sources.js';
+import {
+  globalOperation,
+  namespaceLabelLookup,
+  parseUserInfo,
+  parseValuesSpec,
+  type ValuesSpec,
+  valuesProvider,
+} from '../../policy/values.js';
+import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { parseFlags } from '../flags.js';
+import { version } from '../main.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('the "apply" command is being built and is not in this version yet');
+const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
+
+Applies Kyverno-format policies (ClusterPolicy/Policy) to resources offline.
+
+Options:
+  -r, --resource PATH     resource file or directory (repeatable; "-" reads stdin)
+  -f, --values-file F     Kyverno CLI values file (globalValues, policies[].rules/resources values, namespaceSelector)
+  -u, --userinfo F        Kyverno CLI user info file (roles, clusterRoles, userInfo)
+      --operation OP      admission operation: CREATE (default), UPDATE, DELETE, CONNECT
+      --audit-warn        report failures of Audit-mode rules as warnings (not counted as failures)
+  -o, --output FORMAT     table (default), json, policyreport, sarif, junit
+  -v, --verbose           table output: show passing and skipped results too
+
+Exit codes: 0 no failures, 1 at least one failure or error, 2 usage or input error.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags<{
+    resource?: string[];
+    'values-file'?: string;
+    userinfo?: string;
+    operation?: string;
+    'audit-warn'?: boolean;
+    output?: string;
+    verbose?: boolean;
+    help?: boolean;
+  }>(
+    argv,
+    {
+      resource: { type: 'string', short: 'r', multiple: true },
+      'values-file': { type: 'string', short: 'f' },
+      userinfo: { type: 'string', short: 'u' },
+      operation: { type: 'string' },
+      'audit-warn': { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'apply',
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length === 0) throw new UserError('apply: at least one policy path is required');
+  if (!values.resource?.length) throw new UserError('apply: at least one --resource path is required');
+  const format = parseOutputFormat(values.output);
+  const operation = values.operation?.toUpperCase();
+  if (operation && !['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation)) {
+    throw new UserError(
+      `apply: --operation must be CREATE, UPDATE, DELETE or CONNECT; got "${values.operation}"`,
+    );
+  }
+
+  const loaded = await loadPolicies(positionals);
+  for (const bad of loaded.invalid) process.stderr.write(`rampart: skipping ${bad.error.message}\n`);
+  if (loaded.policies.length === 0 && loaded.invalid.length === 0) {
+    throw new UserError(`apply: no policies found in ${positionals.join(', ')}`);
+  }
+  const resources = (await loadResources(values.resource))
+    .filter((d) => !isPolicyDocument(d.content))
+    .map((d) => ({ ...d, content: withDefaultNamespace(d.content) }));
+
+  let spec: ValuesSpec | undefined;
+  if (values['values-file']) {
+    const [doc] = await loadDocumentsFromFile(values['values-file']);
+    spec = parseValuesSpec(doc?.content ?? {}, values['values-file']);
+  }
+  let userInfo: ReturnType<typeof parseUserInfo> | undefined;
+  if (values.userinfo) {
+    const [doc] = await loadDocumentsFromFile(values.userinfo);
+    userInfo = parseUserInfo(doc?.content ?? {}, values.userinfo);
+  }
+
+  const results = evaluate(loaded.policies, resources, {
+    operation: (operation as 'CREATE' | undefined) ?? globalOperation(spec) ?? 'CREATE',
+    userInfo,
+    namespaceLabels: namespaceLabelLookup(resources, spec),
+    values: valuesProvider(spec),
+    sources: offlineSources(resources),
+    auditWarn: values['audit-warn'],
+  });
+  process.stdout.write(
+    renderResults(results, format, {
+      color: process.stdout.isTTY && !process.env.NO_COLOR,
+      verbose: values.verbose,
+      toolVersion: version(),
+    }),
+  );
+  return results.some((r) => r.status === 'fail' || r.status === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,5 +1,123 @@
-import { UserError } from '../../core/errors.js';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { formatPosition } from '../../core/document.js';
+import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { parseSeverity, parseSeverityFilter, severityRank } from '../../core/severity.js';
+import { loadPolicies } from '../../policy/load.js';
+import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { loadConfig } from '../../scan/config.js';
+import { runScan } from '../../scan/run.js';
+import { parseFlags } from '../flags.js';
+import { version } from '../main.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('the "scan" command is being built and is not in this version yet');
+const HELP = `Usage: rampart scan [PATH...] [options]
+
+Scans Kubernetes manifests (YAML/JSON, Lists, Kustomize overlays, Helm charts) and Terraform with the
+built-in guardrail packs (gpu-isolation, pod-security, resources, governance) plus your own policies.
+
+Options:
+      --policy PATH         also run these Kyverno-format policies (repeatable)
+      --pack NAME           run only this pack (repeatable)
+      --skip-pack NAME      do not run this pack (repeatable)
+      --rule ID             run only this rule (repeatable)
+      --severity FILTER     only report findings matching e.g. ">=medium"
+      --fail-on SEVERITY    exit 1 when a failure at or above this severity remains (default high)
+      --config FILE         rampart.yaml to use (default: rampart.yaml in the first PATH)
+  -o, --output FORMAT       table (default), json, sarif, junit, policyreport
+  -v, --verbose             table output: show passing and skipped results too
+
+Suppress a finding on a resource with the annotations
+  rampart.dev/ignore: "rule-id,other-rule-id"
+  rampart.dev/ignore-reason: "why this is acceptable"
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or input error.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags<{
+    policy?: string[];
+    pack?: string[];
+    'skip-pack'?: string[];
+    rule?: string[];
+    severity?: string;
+    'fail-on'?: string;
+    config?: string;
+    output?: string;
+    verbose?: boolean;
+    help?: boolean;
+  }>(
+    argv,
+    {
+      policy: { type: 'string', multiple: true },
+      pack: { type: 'string', multiple: true },
+      'skip-pack': { type: 'string', multiple: true },
+      rule: { type: 'string', multiple: true },
+      severity: { type: 'string' },
+      'fail-on': { type: 'string' },
+      config: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'scan',
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  const paths = positionals.length ? positionals : ['.'];
+  const format = parseOutputFormat(values.output);
+  const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
+  const severity = values.severity ? parseSeverityFilter(values.severity) : undefined;
+  const first = paths[0]!;
+  const configDir = (await stat(first).catch(() => undefined))?.isDirectory() ? first : dirname(first);
+  const config = await loadConfig(configDir, values.config);
+
+  let userPolicies: Awaited<ReturnType<typeof loadPolicies>>['policies'] = [];
+  if (values.policy?.length) {
+    const loaded = await loadPolicies(values.policy);
+    if (loaded.invalid.length) throw loaded.invalid[0]!.error;
+    userPolicies = loaded.policies;
+  }
+  const outcome = await runScan({
+    paths,
+    config,
+    packs: values.pack,
+    skipPacks: values['skip-pack'],
+    rules: values.rule,
+    severity,
+    userPolicies,
+  });
+  for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
+  for (const e of outcome.errors) process.stderr.write(`rampart: error: ${e.message}\n`);
+  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  process.stdout.write(
+    renderResults(outcome.results, format, { color, verbose: values.verbose, toolVersion: version() }),
+  );
+  if (format === 'table') {
+    process.stdout.write(
+      `Scanned ${outcome.documents} documents with packs: ${outcome.packs.join(', ') || '(none)'}; failing at ${failOn} and above.\n`,
+    );
+  }
+  const failing = outcome.results.filter(
+    (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
+  );
+  if (outcome.errors.length && format === 'table') {
+    process.stderr.write(
+      `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
+        .map((e) =>
+          e.position
+            ? formatPosition({
+                file: e.position.file ?? '',
+                line: e.position.line ?? 1,
+                column: e.position.column ?? 1,
+              })
+            : '',
+        )
+        .filter(Boolean)
+        .join(', ')}\n`,
+    );
+  }
+  if (outcome.errors.length && outcome.results.length === 0)
+    throw new UserError('scan: no input could be read');
+  return failing.length ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,5 +1,78 @@
-import { UserError } from '../../core/errors.js';
+import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { discoverTestFiles } from '../../policy/testfile/discover.js';
+import { renderTestJson, renderTestJunit, renderTestTable, summarize } from '../../policy/testfile/report.js';
+import { parseSelector, runTestFile, type TestOutcome } from '../../policy/testfile/run.js';
+import { oneOf, parseFlags } from '../flags.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('the "test" command is being built and is not in this version yet');
+const HELP = `Usage: rampart test PATH... [options]
+
+Runs Kyverno CLI test files (cli.kyverno.io/v1alpha1 kind: Test, and the legacy untyped format)
+found recursively under PATH (hidden folders such as .kyverno-test/ included).
+
+Options:
+  -f, --file-name NAME            test file name to look for (default kyverno-test.yaml)
+  -t, --test-case-selector SEL    "policy=P,rule=R,resource=X" with * and ? wildcards
+      --fail-only                 show only the rows that failed
+      --detailed-results          add the rule's message to each row
+      --require-tests             exit 2 when no test file is found
+  -o, --output FORMAT             table (default), json, junit
+
+Exit codes: 0 every expected result matched, 1 a mismatch or a test that failed to load, 2 usage error.
+Difference from Kyverno's CLI: an expectation for a resource no rule of the policy applied to is a
+mismatch ("No result") unless it expects skip; Kyverno counts it as a pass (kyverno issue 11519).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags<{
+    'file-name'?: string;
+    'test-case-selector'?: string;
+    'fail-only'?: boolean;
+    'detailed-results'?: boolean;
+    'require-tests'?: boolean;
+    'remove-color'?: boolean;
+    output?: string;
+    help?: boolean;
+  }>(
+    argv,
+    {
+      'file-name': { type: 'string', short: 'f' },
+      'test-case-selector': { type: 'string', short: 't' },
+      'fail-only': { type: 'boolean' },
+      'detailed-results': { type: 'boolean' },
+      'require-tests': { type: 'boolean' },
+      'remove-color': { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'test',
+  );
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length === 0) throw new UserError('test: at least one path is required');
+  const format = oneOf(values.output, 'output', ['table', 'json', 'junit'] as const, 'table');
+  const selector = parseSelector(values['test-case-selector']);
+  const files = await discoverTestFiles(positionals, values['file-name'] ?? 'kyverno-test.yaml');
+  if (files.length === 0) {
+    if (values['require-tests'])
+      throw new UserError(`test: no ${values['file-name'] ?? 'kyverno-test.yaml'} found`);
+    process.stdout.write('No test yamls available\n');
+    return EXIT_OK;
+  }
+  const outcomes: TestOutcome[] = [];
+  for (const file of files) outcomes.push(...(await runTestFile(file, selector)));
+  const color = process.stdout.isTTY && !process.env.NO_COLOR && !values['remove-color'];
+  if (format === 'json') process.stdout.write(renderTestJson(outcomes));
+  else if (format === 'junit') process.stdout.write(renderTestJunit(outcomes));
+  else {
+    process.stdout.write(
+      renderTestTable(outcomes, {
+        failOnly: values['fail-only'],
+        detailed: values['detailed-results'],
+        color,
+      }),
+    );
+  }
+  const s = summarize(outcomes);
+  return s.failed > 0 || s.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

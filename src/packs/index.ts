@@ -1,0 +1,74 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Document } from '../core/document.js';
+import type { Result } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
+import { loadPolicies } from '../policy/load.js';
+import type { Policy } from '../policy/model/types.js';
+
+/**
+ * Built-in guardrail packs. Each pack is a folder `src/packs/<name>/` holding Kyverno-format policies
+ * (`policies/*.yaml`, tested by `tests/**\/kyverno-test.yaml`) and, only where a pattern cannot say it,
+ * TypeScript rules (`rules.ts`, compiled to dist).
+ */
+export interface TsRuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  category: string;
+  rationale: string;
+  fix: string;
+  appliesTo: string[];
+  docs?: string;
+}
+
+export interface ScanContext {
+  parameters: Record<string, unknown>;
+}
+
+export interface TsRule {
+  meta: TsRuleMeta;
+  check(documents: readonly Document[], ctx: ScanContext): Result[];
+}
+
+export interface Pack {
+  name: string;
+  policies: Policy[];
+  rules: TsRule[];
+}
+
+/** The packs' YAML lives in the source tree (shipped in the npm package), next to compiled code's ../../src. */
+export function packsRoot(): string {
+  const candidates = [
+    fileURLToPath(new URL('../../../src/packs/', import.meta.url)),
+    fileURLToPath(new URL('./', import.meta.url)),
+  ];
+  for (const c of candidates)
+    if (existsSync(join(c, 'index.ts')) || existsSync(join(c, 'gpu-isolation'))) return c;
+  return candidates[0]!;
+}
+
+export function listPackNames(): string[] {
+  const root = packsRoot();
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'policies')))
+    .map((e) => e.name)
+    .sort();
+}
+
+export async function loadPack(name: string): Promise<Pack> {
+  const dir = join(packsRoot(), name);
+  const loaded = await loadPolicies([join(dir, 'policies')]);
+  if (loaded.invalid.length) {
+    // Our own packs must always be valid; an invalid one is a bug, not a user error.
+    throw new Error(`built-in pack ${name}: ${loaded.invalid.map((i) => i.error.message).join('; ')}`);
+  }
+  let rules: TsRule[] = [];
+  const compiled = new URL(`./${name}/rules.js`, import.meta.url);
+  if (existsSync(fileURLToPath(compiled))) {
+    const mod = (await import(compiled.href)) as { rules?: TsRule[] };
+    rules = mod.rules ?? [];
+  }
+  return { name, policies: loaded.policies, rules };
+}

@@ -1,0 +1,118 @@
+import { xmlEscape } from '../../report/junit.js';
+import type { TestOutcome, TestRow } from './run.js';
+
+export interface TestSummary {
+  passed: number;
+  failed: number;
+  errors: number;
+}
+
+export function summarize(outcomes: readonly TestOutcome[]): TestSummary {
+  let passed = 0;
+  let failed = 0;
+  let errors = 0;
+  for (const o of outcomes) {
+    if (o.error) errors++;
+    for (const r of o.rows) r.ok ? passed++ : failed++;
+  }
+  return { passed, failed, errors };
+}
+
+export function renderTestJson(outcomes: readonly TestOutcome[]): string {
+  const tests = outcomes.map((o) => ({
+    file: o.file,
+    name: o.name,
+    error: o.error,
+    results: o.rows.map((r) => ({
+      policy: r.policy,
+      rule: r.rule,
+      kind: r.kind,
+      namespace: r.namespace,
+      resource: r.resource,
+      expected: r.expected,
+      actual: r.actual,
+      ok: r.ok,
+      message: r.message,
+    })),
+  }));
+  return `${JSON.stringify({ tests, summary: summarize(outcomes) }, null, 2)}\n`;
+}
+
+function boxTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `│ ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' │ ')} │`;
+  const rule = (l: string, m: string, r: string) => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
+  return [
+    rule('┌', '┬', '┐'),
+    line(header),
+    rule('├', '┼', '┤'),
+    ...rows.map(line),
+    rule('└', '┴', '┘'),
+  ].join('\n');
+}
+
+export interface TableOptions {
+  failOnly?: boolean;
+  detailed?: boolean;
+  color?: boolean;
+}
+
+export function renderTestTable(outcomes: readonly TestOutcome[], options: TableOptions = {}): string {
+  const paint = (code: string, s: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const out: string[] = [];
+  for (const o of outcomes) {
+    out.push(`Loading test ${o.name || '(unnamed)'} ( ${o.file} ) ...`);
+    for (const n of o.notices) out.push(`  notice: ${n}`);
+    if (o.error) {
+      out.push(`  ${paint('31', 'Error')}: ${o.error}`);
+      continue;
+    }
+    const rows = o.rows.filter((r) => !options.failOnly || !r.ok);
+    if (!rows.length) {
+      out.push(options.failOnly ? '  all results matched' : '  no results');
+      continue;
+    }
+    const header = [
+      'ID',
+      'POLICY',
+      'RULE',
+      'RESOURCE',
+      'RESULT',
+      'REASON',
+      ...(options.detailed ? ['MESSAGE'] : []),
+    ];
+    const body = rows.map((r: TestRow, i) => [
+      String(i + 1),
+      r.policy,
+      r.rule,
+      r.resourceKey,
+      r.ok ? (r.expected === 'skip' ? 'Skip' : 'Pass') : 'Fail',
+      r.reason,
+      ...(options.detailed ? [r.message.replace(/\s+/g, ' ')] : []),
+    ]);
+    out.push(boxTable(header, body));
+  }
+  const s = summarize(outcomes);
+  out.push('');
+  if (s.errors) out.push(`Test errors: ${s.errors} test document(s) could not be loaded or run`);
+  out.push(`Test Summary: ${s.passed} tests passed and ${s.failed} tests failed`);
+  return `${out.join('\n')}\n`;
+}
+
+export function renderTestJunit(outcomes: readonly TestOutcome[]): string {
+  const suites = outcomes.map((o) => {
+    const cases = o.rows.map((r) => {
+      const name = xmlEscape(`${r.policy}/${r.rule}/${r.resourceKey}`);
+      const body = r.ok ? '' : `<failure message="${xmlEscape(r.reason)}">${xmlEscape(r.message)}</failure>`;
+      return `    <testcase classname="${xmlEscape(o.name || o.file)}" name="${name}">${body}</testcase>`;
+    });
+    if (o.error)
+      cases.push(
+        `    <testcase classname="${xmlEscape(o.file)}" name="load"><error message="${xmlEscape(o.error)}"/></testcase>`,
+      );
+    const failures = o.rows.filter((r) => !r.ok).length;
+    return `  <testsuite name="${xmlEscape(o.name || o.file)}" tests="${cases.length}" failures="${failures}" errors="${o.error ? 1 : 0}">\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  const s = summarize(outcomes);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="rampart test" tests="${s.passed + s.failed + s.errors}" failures="${s.failed}" errors="${s.errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+}

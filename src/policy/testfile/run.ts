@@ -1,0 +1,309 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Document } from '../../core/document.js';
+import { isObject } from '../../core/document.js';
+import { UserError } from '../../core/errors.js';
+import { loadDocumentsFromFile } from '../../load/documents.js';
+import { evaluate, type Operation, type RuleResponse } from '../engine/evaluate.js';
+import { groupVersion, resourceRef, withDefaultNamespace } from '../engine/resource.js';
+import { loadPolicies, loadResources } from '../load.js';
+import { isPolicyDocument } from '../model/parse.js';
+import { type ApiCallResponse, offlineSources } from '../sources.js';
+import {
+  globalOperation,
+  namespaceLabelLookup,
+  parseUserInfo,
+  parseValuesSpec,
+  type ValuesSpec,
+  valuesProvider,
+} from '../values.js';
+import { parseTestDocument, type TestResultSpec, type TestSpec } from './schema.js';
+
+export interface TestRow {
+  policy: string;
+  rule: string;
+  kind: string;
+  namespace: string;
+  resource: string;
+  /** `apiVersion/kind/namespace/name`, as Kyverno prints it. */
+  resourceKey: string;
+  expected: string;
+  actual: string;
+  ok: boolean;
+  /** Ok, Want X got Y, No result, Not found, Invalid Policy. */
+  reason: string;
+  message: string;
+}
+
+export interface TestOutcome {
+  file: string;
+  name: string;
+  error: string | null;
+  notices: string[];
+  rows: TestRow[];
+}
+
+export interface Selector {
+  policy: string;
+  rule: string;
+  resource: string;
+}
+
+export function parseSelector(text: string | undefined): Selector {
+  const sel: Selector = { policy: '*', rule: '*', resource: '*' };
+  if (!text) return sel;
+  for (const part of text.split(',')) {
+    const [key, ...rest] = part.split('=');
+    const value = rest.join('=').trim();
+    const k = key?.trim();
+    if (k !== 'policy' && k !== 'rule' && k !== 'resource') {
+      throw new UserError(`--test-case-selector: unknown key "${k}" (expected policy, rule, resource)`);
+    }
+    sel[k] = value || '*';
+  }
+  return sel;
+}
+
+function wildcard(pattern: string, text: string): boolean {
+  if (pattern === '' || pattern === '*') return true;
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
+  return re.test(text);
+}
+
+function resolvePath(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+async function firstDocument(file: string): Promise<unknown> {
+  const [doc] = await loadDocumentsFromFile(file);
+  return doc?.content ?? {};
+}
+
+function keyOf(content: unknown): string {
+  const r = resourceRef(content);
+  return `${r.apiVersion},${r.kind},${r.namespace},${r.name}`;
+}
+
+/** Runs every test document of one test file. Load errors are reported per document, never thrown. */
+export async function runTestFile(
+  file: string,
+  selector: Selector = parseSelector(undefined),
+): Promise<TestOutcome[]> {
+  let docs: Document[];
+  try {
+    docs = await loadDocumentsFromFile(file, { expandLists: false });
+  } catch (error) {
+    return [{ file, name: '', error: (error as Error).message, notices: [], rows: [] }];
+  }
+  const outcomes: TestOutcome[] = [];
+  for (const doc of docs) {
+    let spec: TestSpec;
+    try {
+      spec = parseTestDocument(doc.content, file);
+    } catch (error) {
+      outcomes.push({ file, name: '', error: (error as Error).message, notices: [], rows: [] });
+      continue;
+    }
+    try {
+      outcomes.push(await runTest(spec, file, selector));
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      outcomes.push({ file, name: spec.name, error: error.message, notices: spec.notices, rows: [] });
+    }
+  }
+  return outcomes;
+}
+
+async function runTest(spec: TestSpec, file: string, selector: Selector): Promise<TestOutcome> {
+  const base = dirname(file);
+  const notices = [...spec.notices];
+  const loaded = await loadPolicies(spec.policies.map((p) => resolvePath(base, p)));
+  const invalidNames = new Set(loaded.invalid.map((i) => i.name));
+  for (const bad of loaded.invalid) notices.push(`invalid policy skipped: ${bad.error.message}`);
+
+  // Resources: defaulted namespace, de-duplicated by group, kind, namespace and name (first wins).
+  const seen = new Set<string>();
+  const resources: Document[] = [];
+  for (const d of await loadResources(spec.resources.map((p) => resolvePath(base, p)))) {
+    if (isPolicyDocument(d.content) || !isObject(d.content)) continue;
+    const content = withDefaultNamespace(d.content);
+    const r = resourceRef(content);
+    const dedupe = `${groupVersion(r.apiVersion).group},${r.kind},${r.namespace},${r.name}`;
+    if (seen.has(dedupe)) {
+      notices.push(`duplicate resource ${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name} ignored`);
+      continue;
+    }
+    seen.add(dedupe);
+    resources.push({ ...d, content });
+  }
+
+  let values: ValuesSpec | undefined;
+  if (spec.values) values = parseValuesSpec(spec.values, file);
+  else if (spec.variables) {
+    const vf = resolvePath(base, spec.variables);
+    values = parseValuesSpec(await firstDocument(vf), vf);
+  }
+  const userInfo = spec.userinfo
+    ? parseUserInfo(await firstDocument(resolvePath(base, spec.userinfo)), spec.userinfo)
+    : undefined;
+  const clusterResources: Document[] = [];
+  for (const p of spec.clusterResources) {
+    for (const d of await loadResources([resolvePath(base, p)])) {
+      const c = d.content;
+      // A ClusterResource file lists objects under spec.resources.
+      if (
+        isObject(c) &&
+        c.kind === 'ClusterResource' &&
+        isObject(c.spec) &&
+        Array.isArray(c.spec.resources)
+      ) {
+        for (const item of c.spec.resources)
+          clusterResources.push({ ...d, content: withDefaultNamespace(item) });
+      } else clusterResources.push({ ...d, content: withDefaultNamespace(c) });
+    }
+  }
+  const sources = offlineSources(
+    [...clusterResources, ...resources],
+    spec.apiCallResponses as ApiCallResponse[],
+  );
+  const options = {
+    userInfo,
+    namespaceLabels: namespaceLabelLookup([...resources, ...clusterResources], values),
+    values: valuesProvider(values),
+    sources,
+  };
+
+  // One evaluation with the default operation, plus one per distinct operation the results name.
+  const defaultOp: Operation = globalOperation(values) ?? 'CREATE';
+  const runs = new Map<Operation, RuleResponse[]>();
+  const runFor = (op: Operation) => {
+    let r = runs.get(op);
+    if (!r) runs.set(op, (r = evaluate(loaded.policies, resources, { ...options, operation: op })));
+    return r;
+  };
+
+  const keys = resources.map((d) => keyOf(d.content));
+  const rows: TestRow[] = [];
+  for (const expectation of spec.results) {
+    if (!wildcard(selector.policy, expectation.policy) || !wildcard(selector.rule, expectation.rule))
+      continue;
+    const exp: TestResultSpec =
+      selector.resource !== '*'
+        ? { ...expectation, resources: [selector.resource], resourceSpecs: [] }
+        : expectation;
+    if (
+      selector.resource !== '*' &&
+      !expectation.resources.some((r) => wildcard(selector.resource, r.split('/').pop()!))
+    ) {
+      if (expectation.resources.length) continue;
+    }
+    const responses = runFor(exp.operation ?? defaultOp);
+    rows.push(...rowsFor(exp, responses, keys, invalidNames));
+  }
+  return { file, name: spec.name, error: null, notices, rows };
+}
+
+function selectKeys(exp: TestResultSpec, keys: string[]): string[] | undefined {
+  const named = exp.resources.length > 0 || exp.resourceSpecs.length > 0;
+  if (!named) return keys;
+  const selected = new Set<string>();
+  for (const name of exp.resources) {
+    const slash = name.indexOf('/');
+    const ns = slash >= 0 ? name.slice(0, slash) : undefined;
+    const n = slash >= 0 ? name.slice(slash + 1) : name;
+    for (const key of keys) {
+      const [, , kns, kname] = key.split(',');
+      if (kname === n && (ns === undefined || kns === ns)) selected.add(key);
+    }
+  }
+  for (const rs of exp.resourceSpecs) {
+    for (const key of keys) {
+      const [apiVersion, kind, kns, kname] = key.split(',');
+      const gv = groupVersion(apiVersion!);
+      if (rs.name !== undefined && rs.name !== kname) continue;
+      if (rs.namespace !== undefined && rs.namespace !== kns) continue;
+      if (rs.kind !== undefined && rs.kind !== kind) continue;
+      if (rs.group !== undefined && rs.group !== gv.group) continue;
+      if (rs.version !== undefined && rs.version !== gv.version) continue;
+      selected.add(key);
+    }
+  }
+  return selected.size ? [...selected] : undefined;
+}
+
+function rowsFor(
+  exp: TestResultSpec,
+  responses: RuleResponse[],
+  keys: string[],
+  invalid: Set<string>,
+): TestRow[] {
+  const policyName = exp.policy.includes('/') ? exp.policy.slice(exp.policy.indexOf('/') + 1) : exp.policy;
+  const selected = selectKeys(exp, keys);
+  const row = (
+    key: string,
+    actual: string,
+    ok: boolean,
+    reason: string,
+    message: string,
+    rule = exp.rule,
+  ): TestRow => {
+    const [apiVersion, kind, namespace, name] = key.split(',');
+    return {
+      policy: exp.policy,
+      rule,
+      kind: kind ?? exp.kind,
+      namespace: namespace ?? '',
+      resource: name ?? '',
+      resourceKey: [apiVersion, kind, namespace, name].filter((p) => p !== '').join('/'),
+      expected: exp.result,
+      actual,
+      ok,
+      reason,
+      message,
+    };
+  };
+  if (invalid.has(policyName)) {
+    return (selected ?? [exp.resources.join(',')]).map((k) =>
+      row(k, 'skip', true, 'Invalid Policy', 'the policy failed validation'),
+    );
+  }
+  if (!selected) {
+    const missing = [...exp.resources, ...exp.resourceSpecs.map((s) => s.name ?? '?')].join(', ');
+    return [
+      row(
+        `,${exp.kind},,${missing}`,
+        'none',
+        false,
+        'Not found',
+        `no resource named ${missing} was loaded by this test`,
+      ),
+    ];
+  }
+  const wanted = new Set(exp.rule ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : []);
+  const out: TestRow[] = [];
+  for (const key of selected) {
+    const matching = responses.filter(
+      (r) =>
+        r.policy === policyName &&
+        `${r.resource.apiVersion},${r.resource.kind},${r.resource.namespace},${r.resource.name}` === key &&
+        (wanted.size === 0 || wanted.has(r.rule)),
+    );
+    if (matching.length === 0) {
+      // Kyverno reports this as a silent pass ("Excluded", issue 11519); Rampart only accepts it when skip was expected.
+      const ok = exp.result === 'skip';
+      out.push(
+        row(key, 'no result', ok, ok ? 'Ok' : 'No result', 'no rule of the policy applied to this resource'),
+      );
+      continue;
+    }
+    for (const r of matching) {
+      const ok = r.status === exp.result;
+      out.push(row(key, r.status, ok, ok ? 'Ok' : `Want ${exp.result}, got ${r.status}`, r.message, r.rule));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import type { Document } from '../core/document.js';
+import { isObject } from '../core/document.js';
+import { UserError } from '../core/errors.js';
+import type { SuppliedValues } from './engine/evaluate.js';
+import { resourceRef } from './engine/resource.js';
+import type { UserInfo } from './match/index.js';
+import type { Policy } from './model/types.js';
+
+/** Kyverno CLI's Values spec (kind: Values, or inline `values` in a test). */
+export interface ValuesSpec {
+  globalValues?: Record<string, unknown>;
+  policies?: {
+    name: string;
+    rules?: { name: string; values?: Record<string, unknown>; foreachValues?: Record<string, unknown[]> }[];
+    resources?: { name: string; values?: Record<string, unknown> }[];
+  }[];
+  namespaceSelector?: { name: string; labels?: Record<string, string> }[];
+  namespaces?: Record<string, unknown>[];
+  subresources?: unknown[];
+}
+
+const VALUES_FIELDS = new Set([
+  'apiVersion',
+  'kind',
+  'metadata',
+  'globalValues',
+  'policies',
+  'namespaceSelector',
+  'namespaces',
+  'subresources',
+]);
+
+export function parseValuesSpec(content: unknown, file: string): ValuesSpec {
+  if (!isObject(content)) throw new UserError(`${file}: a values file must be an object`);
+  for (const key of Object.keys(content)) {
+    if (!VALUES_FIELDS.has(key)) throw new UserError(`${file}: unknown field "${key}" in values`);
+  }
+  if (content.policies !== undefined && !Array.isArray(content.policies)) {
+    throw new UserError(`${file}: values.policies must be a list`);
+  }
+  return content as ValuesSpec;
+}
+
+export function parseUserInfo(content: unknown, file: string): UserInfo {
+  if (!isObject(content)) throw new UserError(`${file}: a user info file must be an object`);
+  const info = isObject(content.userInfo) ? content.userInfo : {};
+  return {
+    username: typeof info.username === 'string' ? info.username : undefined,
+    uid: typeof info.uid === 'string' ? info.uid : undefined,
+    groups: Array.isArray(info.groups) ? info.groups.map(String) : [],
+    roles: Array.isArray(content.roles) ? content.roles.map(String) : [],
+    clusterRoles: Array.isArray(content.clusterRoles) ? content.clusterRoles.map(String) : [],
+  };
+}
+
+/** The per policy × resource values provider the engine consumes, following Kyverno CLI precedence. */
+export function valuesProvider(
+  spec: ValuesSpec | undefined,
+): ((policy: Policy, doc: Document) => SuppliedValues) | undefined {
+  if (!spec) return undefined;
+  return (policy, doc) => {
+    const ref = resourceRef(doc.content);
+    const variables: Record<string, unknown> = { ...(spec.globalValues ?? {}) };
+    const ruleValues: Record<string, Record<string, unknown>> = {};
+    let foreachValues: Record<string, unknown[]> | undefined;
+    for (const p of spec.policies ?? []) {
+      if (p.name !== policy.name && p.name !== `${policy.namespace}/${policy.name}`) continue;
+      for (const r of p.resources ?? []) {
+        if (r.name === ref.name || r.name === `${ref.namespace}/${ref.name}`)
+          Object.assign(variables, r.values ?? {});
+      }
+      for (const r of p.rules ?? []) {
+        ruleValues[r.name] = { ...(ruleValues[r.name] ?? {}), ...(r.values ?? {}) };
+        if (r.foreachValues) foreachValues = { ...(foreachValues ?? {}), ...r.foreachValues };
+      }
+    }
+    return { variables, ruleValues, foreachValues };
+  };
+}
+
+/** Namespace labels from Namespace resources and the values file (values' `namespaces` objects win). */
+export function namespaceLabelLookup(
+  resources: readonly Document[],
+  spec: ValuesSpec | undefined,
+): (namespace: string) => Record<string, string> | undefined {
+  const labels = new Map<string, Record<string, string>>();
+  for (const doc of resources) {
+    const ref = resourceRef(doc.content);
+    if (ref.kind !== 'Namespace') continue;
+    const meta =
+      isObject(doc.content) && isObject((doc.content as any).metadata) ? (doc.content as any).metadata : {};
+    labels.set(ref.name, { ...(meta.labels ?? {}) });
+  }
+  for (const ns of spec?.namespaceSelector ?? []) labels.set(ns.name, { ...(ns.labels ?? {}) });
+  for (const ns of spec?.namespaces ?? []) {
+    const meta = isObject(ns.metadata) ? ns.metadata : {};
+    if (typeof meta.name === 'string')
+      labels.set(meta.name, { ...((meta.labels as Record<string, string>) ?? {}) });
+  }
+  return (namespace) => labels.get(namespace);
+}
+
+export function globalOperation(
+  spec: ValuesSpec | undefined,
+): 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT' | undefined {
+  const op = spec?.globalValues?.['request.operation'];
+  return typeof op === 'string' && ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(op)
+    ? (op as any)
+    : undefined;
+}

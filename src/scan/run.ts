@@ -1,0 +1,210 @@
+import type { Document } from '../core/document.js';
+import { isObject } from '../core/document.js';
+import type { UserError } from '../core/errors.js';
+import type { Result } from '../core/result.js';
+import { type Severity, severityRank } from '../core/severity.js';
+import { listPackNames, loadPack, type Pack } from '../packs/index.js';
+import { baseRuleName, evaluate } from '../policy/engine/evaluate.js';
+import { withDefaultNamespace } from '../policy/engine/resource.js';
+import type { Policy } from '../policy/model/types.js';
+import { namespaceLabelLookup } from '../policy/values.js';
+import type { RampartConfig } from './config.js';
+import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
+
+export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
+export const IGNORE_REASON_ANNOTATION = 'rampart.dev/ignore-reason';
+export const FIX_ANNOTATION = 'rampart.dev/fix';
+export const DOCS_ANNOTATION = 'rampart.dev/docs';
+const RULE_SEVERITY_PREFIX = 'rampart.dev/severity.';
+
+export interface ScanOptions {
+  paths: string[];
+  config: RampartConfig;
+  packs?: string[];
+  skipPacks?: string[];
+  rules?: string[];
+  severity?: (s: Severity) => boolean;
+  userPolicies?: Policy[];
+}
+
+export interface ScanOutcome {
+  results: Result[];
+  notices: DiscoveryNotice[];
+  errors: UserError[];
+  documents: number;
+  packs: string[];
+}
+
+function ruleIdOf(result: Pick<Result, 'policy' | 'rule'>): string {
+  return result.policy;
+}
+
+function annotations(content: unknown): Record<string, string> {
+  if (!isObject(content) || !isObject(content.metadata) || !isObject(content.metadata.annotations)) return {};
+  return content.metadata.annotations as Record<string, string>;
+}
+
+/** Pod-template annotations count too, so a Deployment's template can carry the suppression. */
+function suppression(content: unknown): { ids: Set<string>; reason: string | undefined } | undefined {
+  const sources = [annotations(content)];
+  if (isObject(content) && isObject(content.spec) && isObject(content.spec.template)) {
+    sources.push(annotations(content.spec.template));
+  }
+  for (const a of sources) {
+    const list = a[IGNORE_ANNOTATION];
+    if (typeof list === 'string' && list.trim()) {
+      return {
+        ids: new Set(
+          list
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+        reason: a[IGNORE_REASON_ANNOTATION],
+      };
+    }
+  }
+  return undefined;
+}
+
+function enrich(
+  result: Result,
+  policy: Policy | undefined,
+  pack: string | undefined,
+  config: RampartConfig,
+): Result {
+  const out: Result = { ...result };
+  if (pack) out.category = pack;
+  if (policy) {
+    out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
+    out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
+    const perRule = policy.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
+    if (perRule && ['info', 'low', 'medium', 'high', 'critical'].includes(perRule))
+      out.severity = perRule as Severity;
+  }
+  const override = config.rules[ruleIdOf(result)]?.severity;
+  if (override) out.severity = override;
+  return out;
+}
+
+export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
+  const { config } = options;
+  const available = listPackNames();
+  for (const p of [...(options.packs ?? []), ...(options.skipPacks ?? [])]) {
+    if (!available.includes(p)) {
+      const { UserError } = await import('../core/errors.js');
+      throw new UserError(`scan: unknown pack "${p}" (available: ${available.join(', ')})`);
+    }
+  }
+  const selected = available.filter(
+    (name) =>
+      (options.packs?.length ? options.packs.includes(name) : true) &&
+      !options.skipPacks?.includes(name) &&
+      config.packs[name]?.enabled !== false,
+  );
+  const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
+  const discovered = await discoverScanInputs(options.paths);
+  const documents: Document[] = discovered.documents.map((d) => ({
+    ...d,
+    content: withDefaultNamespace(d.content),
+  }));
+
+  const packOf = new Map<Policy, string>();
+  const policies: Policy[] = [];
+  for (const pack of packs) {
+    for (const p of pack.policies) {
+      if (config.rules[p.name]?.enabled === false) continue;
+      if (options.rules?.length && !options.rules.includes(p.name)) continue;
+      packOf.set(p, pack.name);
+      policies.push(p);
+    }
+  }
+  for (const p of options.userPolicies ?? []) policies.push(p);
+  const byName = new Map(policies.map((p) => [p.name, p]));
+
+  const variables: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config.parameters)) variables[`rampart.${k}`] = v;
+  const raw: Result[] = evaluate(policies, documents, {
+    namespaceLabels: namespaceLabelLookup(documents, undefined),
+    values: () => ({ variables }),
+  });
+  const results: Result[] = [];
+  const docById = new Map<string, Document>();
+  for (const d of documents) docById.set(`${d.origin.file}#${d.origin.index}#${d.origin.line}`, d);
+  for (const r of raw) {
+    const policy = byName.get(r.policy);
+    const { policyKey: _k, ...rest } = r as Result & { policyKey?: string };
+    results.push(enrich(rest, policy, policy ? packOf.get(policy) : undefined, config));
+  }
+  for (const pack of packs) {
+    for (const rule of pack.rules) {
+      if (config.rules[rule.meta.id]?.enabled === false) continue;
+      if (options.rules?.length && !options.rules.includes(rule.meta.id)) continue;
+      for (const r of rule.check(documents, { parameters: config.parameters }))
+        results.push(enrich(r, undefined, pack.name, config));
+    }
+  }
+
+  // Inline suppression: annotated resources turn their findings into skips with the stated reason.
+  const suppressed = results.map((r) => {
+    if (r.status !== 'fail' && r.status !== 'warn') return r;
+    const doc = r.origin ? docById.get(`${r.origin.file}#${r.origin.index}#${r.origin.line}`) : undefined;
+    const s = doc ? suppression(doc.content) : undefined;
+    if (!s || !(s.ids.has(ruleIdOf(r)) || s.ids.has(baseRuleName(r.rule)) || s.ids.has('*'))) return r;
+    if (!s.reason) {
+      return { ...r, message: `${r.message} (suppression ignored: ${IGNORE_REASON_ANNOTATION} is required)` };
+    }
+    return { ...r, status: 'skip' as const, message: `suppressed: ${s.reason}` };
+  });
+
+  let terraformErrors: UserError[] = [];
+  if (discovered.terraformFiles.length) {
+    const tf = await scanTerraformIfAvailable(discovered.terraformFiles, config);
+    suppressed.push(...tf.results);
+    terraformErrors = tf.errors;
+    if (tf.notice) discovered.notices.push(tf.notice);
+  }
+
+  const filtered = suppressed.filter((r) => !options.severity || options.severity(r.severity));
+  filtered.sort(
+    (a, b) =>
+      (a.origin?.file ?? '').localeCompare(b.origin?.file ?? '') ||
+      (a.origin?.line ?? 0) - (b.origin?.line ?? 0) ||
+      severityRank(b.severity) - severityRank(a.severity),
+  );
+  return {
+    results: filtered,
+    notices: discovered.notices,
+    errors: [...discovered.errors, ...terraformErrors],
+    documents: documents.length,
+    packs: selected,
+  };
+}
+
+async function scanTerraformIfAvailable(
+  files: string[],
+  config: RampartConfig,
+): Promise<{ results: Result[]; errors: UserError[]; notice?: DiscoveryNotice }> {
+  try {
+    const mod = (await import('../terraform/scan.js')) as {
+      scanTerraform: (
+        paths: string[],
+        options: { config?: unknown },
+      ) => Promise<{ results: Result[]; errors: UserError[] }>;
+    };
+    const r = await mod.scanTerraform(files, { config: config.terraform });
+    return { results: r.results, errors: r.errors };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      return {
+        results: [],
+        errors: [],
+        notice: {
+          path: files[0]!,
+          message: 'Terraform files found but the Terraform scanner is not in this build',
+        },
+      };
+    }
+    throw error;
+  }
+}
