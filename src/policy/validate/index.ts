@@ -153,7 +153,7 @@ class Validator {
       // Kyverno: a deny block without conditions always denies.
       outcome = hasConditions(conditions)
         ? checkConditions(conditions, this.env.ctx)
-        : { passed: true, failed: [] };
+        : { passed: true, failed: [], message: '' };
     } catch (error) {
       return errorOutcome('failed to check deny preconditions', error);
     }

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import AjvDraft04 from 'ajv-draft-04';
+import { fixture, REPO_ROOT, runRampart } from '../helpers/index.js';
+
+const repo = fixture('scan', 'fixtures', 'repo');
+
+describe('rampart scan (real CLI)', () => {
+  test('json output: findings carry pack category, file, line; suppressions become skips with the reason', async () => {
+    const r = await runRampart(['scan', repo, '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const { results } = JSON.parse(r.stdout) as { results: any[] };
+    const env = results.find((x) => x.policy === 'gpu-env-without-limit' && x.status === 'fail');
+    assert.ok(env, 'gpu finding present');
+    assert.equal(env.category, 'gpu-isolation');
+    assert.equal(env.resource.name, 'api');
+    assert.match(env.origin.file, /apps\/app\.yaml$/);
+    assert.equal(env.origin.line, 7);
+    assert.ok(env.fix && env.docs);
+    const suppressed = results.filter(
+      (x) => x.resource.name === 'debug' && x.status === 'skip' && /INC-42/.test(x.message),
+    );
+    assert.deepEqual(suppressed.map((x) => x.policy).sort(), [
+      'gpu-privileged-on-shared-node',
+      'pss-baseline',
+    ]);
+    // rampart.yaml: a disabled rule never runs; a severity override applies.
+    assert.equal(results.filter((x) => x.policy === 'require-image-digest').length, 0);
+    assert.ok(
+      results.filter((x) => x.policy === 'disallow-latest-tag').every((x) => x.severity === 'critical'),
+    );
+    // The malformed file is reported with its position and the scan goes on.
+    assert.match(r.stderr, /broken\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  test('SARIF output validates against the SARIF 2.1.0 schema and points at resource lines', async () => {
+    const r = await runRampart(['scan', repo, '-o', 'sarif']);
+    const log = JSON.parse(r.stdout);
+    const schemaPath = join(
+      REPO_ROOT,
+      'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json',
+    );
+    const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
+    const Ajv = ((AjvDraft04 as unknown as { default?: unknown }).default ?? AjvDraft04) as new (
+      o: object,
+    ) => any;
+    const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+    const validate = ajv.compile(schema);
+    assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
+    const rules = log.runs[0].tool.driver.rules as any[];
+    assert.ok(rules.some((x) => x.id.startsWith('gpu-env-without-limit/')));
+    const loc = log.runs[0].results.find((x: any) => x.ruleId.startsWith('gpu-env-without-limit/'))
+      .locations[0].physicalLocation;
+    assert.equal(loc.region.startLine, 7);
+  });
+
+  test('--fail-on, --pack and --severity select what fails and what is shown', async () => {
+    const onlyGov = await runRampart(['scan', repo, '--pack', 'governance', '-o', 'json']);
+    const gov = JSON.parse(onlyGov.stdout).results as any[];
+    assert.ok(gov.length > 0 && gov.every((x) => x.category === 'governance'));
+    assert.equal(onlyGov.code, 0, 'governance findings are below high');
+    const failLow = await runRampart(['scan', repo, '--pack', 'governance', '--fail-on', 'low']);
+    assert.equal(failLow.code, 1);
+    const sev = await runRampart(['scan', repo, '--severity', '>=critical', '-o', 'json']);
+    assert.ok((JSON.parse(sev.stdout).results as any[]).every((x) => x.severity === 'critical'));
+  });
+
+  test('table output names file and line, the fix and the docs link', async () => {
+    const r = await runRampart(['scan', repo]);
+    assert.match(r.stdout, /apps\/app\.yaml/);
+    assert.match(r.stdout, /^\s+7:1\s+FAIL\s+critical\s+gpu-env-without-limit/m);
+    assert.match(r.stdout, /fix: /);
+    assert.match(r.stdout, /docs: docs\/packs\.md#gpu-env-without-limit/);
+  });
+
+  test('usage and config errors exit 2 with a clear message', async () => {
+    const bad = await runRampart(['scan', fixture('scan', 'fixtures', 'badconfig')]);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /rampart\.yaml.*severity.*catastrophic|invalid --rules\.disallow-latest-tag\.severity "catastrophic"/,
+    );
+    const pack = await runRampart(['scan', repo, '--pack', 'nope']);
+    assert.equal(pack.code, 2);
+    assert.match(pack.stderr, /unknown pack "nope"/);
+    const flag = await runRampart(['scan', '--frobnicate']);
+    assert.equal(flag.code, 2);
+  });
+
+  test('the bundled examples produce findings in every pack', async () => {
+    const r = await runRampart(['scan', join(REPO_ROOT, 'examples'), '-o', 'json']);
+    assert.equal(r.code, 1);
+    const results = JSON.parse(r.stdout).results as any[];
+    const packs = new Set(
+      results.filter((x) => x.status === 'fail' || x.status === 'warn').map((x) => x.category),
+    );
+    for (const p of ['gpu-isolation', 'pod-security', 'resources', 'governance'])
+      assert.ok(packs.has(p), `no ${p} finding`);
+  });
+});
