@@ -1,0 +1,155 @@
+/**
+ * Image references as Kyverno parses them (pkg/utils/image): the default registry docker.io is added
+ * before parsing with distribution's reference grammar, and the tag defaults to "latest" when neither
+ * tag nor digest is given.
+ */
+import { VariableError } from './errors.js';
+
+export interface ImageInfo {
+  registry: string;
+  path: string;
+  name: string;
+  tag?: string;
+  digest?: string;
+  reference: string;
+  referenceWithTag: string;
+}
+
+export const DEFAULT_REGISTRY = 'docker.io';
+
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*';
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][0-9a-fA-F]{32,}';
+const REFERENCE_RE = new RegExp(
+  `^((?:${DOMAIN}/)?${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`,
+);
+const ANCHORED_NAME_RE = new RegExp(`^(?:(${DOMAIN})/)?(${NAME_COMPONENT}(?:/${NAME_COMPONENT})*)$`);
+
+const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+export class ImageReferenceError extends VariableError {}
+
+function addDefaultRegistry(image: string): string {
+  const i = image.indexOf('/');
+  if (i === -1) return `${DEFAULT_REGISTRY}/${image}`;
+  const first = image.slice(0, i);
+  if (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first) {
+    return `${DEFAULT_REGISTRY}/${image}`;
+  }
+  return image;
+}
+
+/** distribution's reference.Parse error text for a rejected reference. */
+function referenceError(ref: string): string | undefined {
+  if (ref === '') return 'repository name must have at least one component';
+  const m = REFERENCE_RE.exec(ref);
+  if (!m) {
+    if (REFERENCE_RE.test(ref.toLowerCase())) return 'repository name must be lowercase';
+    return 'invalid reference format';
+  }
+  if (m[1]!.length > 255) return 'repository name must not be more than 255 characters';
+  const digest = m[3];
+  if (digest) {
+    const [alg, hex] = digest.split(':') as [string, string];
+    const want = DIGEST_LENGTHS[alg];
+    if (want === undefined) return 'unsupported digest algorithm';
+    if (hex.length !== want) return 'invalid checksum digest length';
+    if (!/^[a-f0-9]+$/.test(hex)) return 'invalid checksum digest format';
+  }
+  return undefined;
+}
+
+const infoCache = new Map<string, ImageInfo>();
+
+/** Kyverno's GetImageInfo with the default configuration (docker.io, registry mutation enabled). */
+export function parseImageReference(image: string): ImageInfo {
+  const cached = infoCache.get(image);
+  if (cached) return { ...cached };
+  const info = parseUncached(image);
+  if (infoCache.size >= 4096) infoCache.clear();
+  infoCache.set(image, info);
+  return { ...info };
+}
+
+function parseUncached(image: string): ImageInfo {
+  const full = addDefaultRegistry(image);
+  const problem = referenceError(full);
+  if (problem) {
+    throw new ImageReferenceError(
+      `bad image: ${full}, defaultRegistry: ${DEFAULT_REGISTRY}, enableDefaultRegistryMutation: true: ${problem}`,
+    );
+  }
+  const m = REFERENCE_RE.exec(full)!;
+  const named = ANCHORED_NAME_RE.exec(m[1]!)!;
+  const registry = named[1] ?? '';
+  const path = named[2]!;
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  let tag = m[2] ?? '';
+  const digest = m[3] ?? '';
+  if (digest === '' && tag === '') tag = 'latest';
+  const base = registry ? `${registry}/${path}` : path;
+  const info: ImageInfo = {
+    registry,
+    path,
+    name,
+    reference: digest ? `${base}@${digest}` : `${base}:${tag}`,
+    referenceWithTag: `${base}:${tag}`,
+  };
+  if (tag) info.tag = tag;
+  if (digest) info.digest = digest;
+  return info;
+}
+
+const POD_PATHS: Record<string, string[]> = {
+  Pod: ['spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+const CONTAINER_TYPES = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Kyverno's `images` variable: `{containers|initContainers|ephemeralContainers: {<container name>:
+ * {registry, path, name, tag, digest, reference, referenceWithTag, jsonPointer}}}` for Pods and Pod
+ * controllers; an empty object for other kinds. Throws VariableError for an unparsable image.
+ */
+export function buildImagesVariable(resource: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!isRecord(resource) || typeof resource.kind !== 'string') return out;
+  const specPath = POD_PATHS[resource.kind];
+  if (!specPath) return out;
+  let spec: unknown = resource;
+  for (const key of specPath) spec = isRecord(spec) ? spec[key] : undefined;
+  if (!isRecord(spec)) return out;
+  for (const type of CONTAINER_TYPES) {
+    const containers = spec[type];
+    if (!Array.isArray(containers)) continue;
+    const infos: Record<string, unknown> = {};
+    containers.forEach((container, index) => {
+      if (!isRecord(container)) throw new VariableError('invalid image config');
+      const pointer = `/${[...specPath, type, String(index)].join('/')}/image`;
+      const image = container.image;
+      if (typeof image !== 'string' || image.trim() === '') return;
+      const key = container.name;
+      if (typeof key !== 'string') throw new VariableError('invalid key');
+      try {
+        infos[key] = { ...parseImageReference(image), jsonPointer: pointer };
+      } catch (error) {
+        throw new VariableError(`invalid image '${image}' (${(error as Error).message})`);
+      }
+    });
+    if (Object.keys(infos).length > 0) out[type] = infos;
+  }
+  return out;
+}
