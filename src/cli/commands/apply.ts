@@ -1,8 +1,11 @@
+import type { Document } from '../../core/document.js';
+import { isObject } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
-import { loadDocumentsFromFile } from '../../load/documents.js';
-import { evaluate } from '../../policy/engine/evaluate.js';
+import { discoverFiles } from '../../load/discover.js';
+import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/documents.js';
+import { evaluate, type RuleResponse } from '../../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../../policy/engine/resource.js';
-import { loadPolicies, loadResources } from '../../policy/load.js';
+import { loadPolicies } from '../../policy/load.js';
 import { isPolicyDocument } from '../../policy/model/parse.js';
 import { offlineSources } from '../../policy/sources.js';
 import {
@@ -16,6 +19,8 @@ import {
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
+
+const BATCH_SIZE = 256;
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
@@ -71,14 +76,11 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const loaded = await loadPolicies(positionals);
-  for (const bad of loaded.invalid) process.stderr.write(`rampart: skipping ${bad.error.message}\n`);
+  // An invalid policy is an input error: applying the others would silently drop its checks.
+  if (loaded.invalid.length) throw loaded.invalid[0]!.error;
   if (loaded.policies.length === 0 && loaded.invalid.length === 0) {
     throw new UserError(`apply: no policies found in ${positionals.join(', ')}`);
   }
-  const resources = (await loadResources(values.resource))
-    .filter((d) => !isPolicyDocument(d.content))
-    .map((d) => ({ ...d, content: withDefaultNamespace(d.content) }));
-
   let spec: ValuesSpec | undefined;
   if (values['values-file']) {
     const [doc] = await loadDocumentsFromFile(values['values-file']);
@@ -90,14 +92,40 @@ export async function run(argv: string[]): Promise<number> {
     userInfo = parseUserInfo(doc?.content ?? {}, values.userinfo);
   }
 
-  const results = evaluate(loaded.policies, resources, {
+  // Resources are streamed: a first pass keeps only what rules may look up (Namespaces for
+  // namespaceSelector, ConfigMaps for context entries), the second evaluates in batches, so memory
+  // stays bounded by the batch size however large the input is.
+  const files = await discoverFiles(values.resource);
+  const lookups: Document[] = [];
+  for (const file of files.filter((f) => f !== '-')) {
+    for await (const doc of streamDocumentsFromFile(file)) {
+      const kind = isObject(doc.content) ? doc.content.kind : undefined;
+      if (kind === 'Namespace' || kind === 'ConfigMap')
+        lookups.push({ ...doc, content: withDefaultNamespace(doc.content) });
+    }
+  }
+  const options = {
     operation: (operation as 'CREATE' | undefined) ?? globalOperation(spec) ?? 'CREATE',
     userInfo,
-    namespaceLabels: namespaceLabelLookup(resources, spec),
+    namespaceLabels: namespaceLabelLookup(lookups, spec),
     values: valuesProvider(spec),
-    sources: offlineSources(resources),
+    sources: offlineSources(lookups),
     auditWarn: values['audit-warn'],
-  });
+  };
+  const results: RuleResponse[] = [];
+  let batch: Document[] = [];
+  const flush = () => {
+    for (const r of evaluate(loaded.policies, batch, options)) results.push(r);
+    batch = [];
+  };
+  for (const file of files) {
+    for await (const doc of streamDocumentsFromFile(file)) {
+      if (isPolicyDocument(doc.content)) continue;
+      batch.push({ ...doc, content: withDefaultNamespace(doc.content) });
+      if (batch.length >= BATCH_SIZE) flush();
+    }
+  }
+  flush();
   process.stdout.write(
     renderResults(results, format, {
       color: process.stdout.isTTY && !process.env.NO_COLOR,
