@@ -1,0 +1,245 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isObject, type SourcePosition } from '../core/document.js';
+import { isUserError, UserError } from '../core/errors.js';
+import type { Result } from '../core/result.js';
+import { discoverFiles } from '../load/discover.js';
+import { loadDocumentsFromFile } from '../load/documents.js';
+import { policyDocumentArgs } from '../terraform/policies.js';
+import { iamRules } from '../terraform/rules/iam.js';
+import { loadTerraform } from '../terraform/scan.js';
+import { type ComposedPolicy, composePolicyDocument, type PolicyDocumentArgs } from './compose.js';
+import { type IamFinding, lintPolicy, type PolicyKind } from './lint.js';
+
+const isTerraform = (file: string) => /\.tf$/i.test(file);
+
+type Origin = Partial<SourcePosition>;
+
+/**
+ * Reads the arguments for `rampart iam compose`: a JSON/YAML spec named as the data source names its
+ * arguments, or (with `data`) an `aws_iam_policy_document` block from `.tf` files, whose references to
+ * other documents in the same module are resolved.
+ */
+export async function loadComposeSpec(paths: string[], data?: string): Promise<PolicyDocumentArgs> {
+  return (await readComposeSpec(paths, data)).args;
+}
+
+/** Loads the spec and composes it; composition errors point at the spec file or the data block. */
+export async function composeSpec(paths: string[], data?: string): Promise<ComposedPolicy> {
+  const { args, origin } = await readComposeSpec(paths, data);
+  try {
+    return composePolicyDocument(args);
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    throw new UserError(error.message, { position: origin });
+  }
+}
+
+async function readComposeSpec(
+  paths: string[],
+  data: string | undefined,
+): Promise<{ args: PolicyDocumentArgs; origin: Origin }> {
+  if (data !== undefined || paths.some(isTerraform)) {
+    if (!data)
+      throw new UserError('iam compose: --data NAME picks the aws_iam_policy_document block to compose');
+    return loadDataSourceArgs(paths, data);
+  }
+  if (paths.length !== 1) throw new UserError('iam compose: give one JSON or YAML spec file ("-" for stdin)');
+  const file = paths[0] as string;
+  const docs = await loadDocumentsFromFile(file);
+  const spec = docs[0]?.content;
+  if (!isObject(spec))
+    throw new UserError(`${file}: the spec must be an object of aws_iam_policy_document arguments`);
+  const known = ['policy_id', 'version', 'source_policy_documents', 'override_policy_documents', 'statement'];
+  const unknown = Object.keys(spec).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `${file}: unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (expected ${known.join(', ')})`,
+    );
+  }
+  return { args: spec as PolicyDocumentArgs, origin: { file: file === '-' ? '<stdin>' : file } };
+}
+
+async function loadDataSourceArgs(
+  paths: string[],
+  name: string,
+): Promise<{ args: PolicyDocumentArgs; origin: Origin }> {
+  const { modules, errors } = await loadTerraform(paths);
+  if (errors.length > 0) throw errors[0] as UserError;
+  const address = `data.aws_iam_policy_document.${name}`;
+  const found = modules.flatMap((module) =>
+    module.resources.filter((r) => r.address === address && !r.fromPlan).map((doc) => ({ module, doc })),
+  );
+  if (found.length === 0) throw new UserError(`iam compose: no ${address} in ${paths.join(', ')}`);
+  if (found.length > 1) {
+    throw new UserError(
+      `iam compose: ${address} is declared in ${found.map((f) => f.doc.origin.file).join(' and ')}; give one module`,
+    );
+  }
+  const { module, doc } = found[0] as (typeof found)[number];
+  const args = await policyDocumentArgs(doc, {
+    module,
+    moduleDir: doc.moduleDir ?? dirname(doc.origin.file),
+  });
+  const origin = { file: doc.origin.file, line: doc.origin.line, column: doc.origin.column };
+  if (!args.known) throw new UserError(`cannot compose ${address}: ${args.reason}`, { position: origin });
+  const unknown = terraformExpressions(args.args.statement ?? []);
+  if (unknown.length > 0) {
+    throw new UserError(
+      `cannot compose ${address}: it uses values only Terraform knows (${unknown.join(', ')})`,
+      {
+        position: origin,
+      },
+    );
+  }
+  return { args: args.args, origin };
+}
+
+/**
+ * Terraform references kept as `${...}` text in the arguments. IAM policy variables (`${aws:username}`,
+ * `${*}`) name a context key with a colon or are one character, which tells them apart.
+ */
+function terraformExpressions(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(/\$\{([^}]*)\}/g)) {
+      const inner = (m[1] as string).trim();
+      if (!/^[*?$]$/.test(inner) && !/^[\w.-]+:/.test(inner) && !out.includes(m[0])) out.push(m[0]);
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) terraformExpressions(v, out);
+  } else if (isObject(value)) {
+    for (const v of Object.values(value)) terraformExpressions(v, out);
+  }
+  return out;
+}
+
+/** Picks the lint rules for a JSON policy from its shape when the user did not say. */
+export function guessPolicyKind(policy: unknown): PolicyKind {
+  if (!isObject(policy)) return 'identity';
+  const statements = [policy.Statement].flat().filter(isObject);
+  if (!statements.some((s) => s.Principal !== undefined || s.NotPrincipal !== undefined)) return 'identity';
+  const actions = statements
+    .flatMap((s) => [s.Action, s.NotAction].flat())
+    .filter((a) => typeof a === 'string') as string[];
+  if (
+    actions.length > 0 &&
+    actions.every((a) => /^sts:(AssumeRole|TagSession|SetSourceIdentity|SetContext)/i.test(a))
+  )
+    return 'trust';
+  const resources = statements
+    .flatMap((s) => [s.Resource].flat())
+    .filter((r) => typeof r === 'string') as string[];
+  if (resources.some((r) => r.startsWith('arn:aws:s3:::')) || actions.some((a) => /^s3:/i.test(a)))
+    return 'bucket';
+  if (actions.length > 0 && actions.every((a) => /^kms:/i.test(a))) return 'kms';
+  return 'resource';
+}
+
+export interface LintFilesOptions {
+  kind?: PolicyKind;
+}
+
+/** Lints JSON policy files and the policies embedded in Terraform; directories are searched for both. */
+export async function lintFiles(
+  paths: string[],
+  options: LintFilesOptions = {},
+): Promise<{ results: Result[]; errors: UserError[] }> {
+  const files = await discoverFiles(paths, {
+    accept: (name) => /\.(json|tf)$/i.test(name),
+    skipDirs: ['node_modules', '.git', '.terraform'],
+  });
+  const results: Result[] = [];
+  const errors: UserError[] = [];
+  const tfFiles = files.filter(isTerraform);
+  if (tfFiles.length > 0) {
+    const loaded = await loadTerraform(tfFiles);
+    errors.push(...loaded.errors);
+    for (const module of loaded.modules) {
+      results.push(...(await iamRules(module, { config: {}, modules: loaded.modules })));
+    }
+  }
+  for (const file of files.filter((f) => !isTerraform(f))) {
+    let text: string;
+    try {
+      text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    } catch (error) {
+      errors.push(
+        new UserError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        ),
+      );
+      continue;
+    }
+    results.push(...lintJsonText(text.replace(/^\uFEFF/, ''), file === '-' ? '<stdin>' : file, options.kind));
+  }
+  return { results, errors };
+}
+
+/** Lints one JSON policy text; findings point at the statement they are about. */
+export function lintJsonText(text: string, file: string, kind?: PolicyKind): Result[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
+  const origin = (offset: number): SourcePosition => {
+    const pos = lineCounter.linePos(offset);
+    return { file, line: pos.line, column: pos.col, index: 0 };
+  };
+  const start: SourcePosition = { file, line: 1, column: 1, index: 0 };
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch (error) {
+    return [
+      toResult(
+        {
+          id: 'IAM000',
+          severity: 'high',
+          title: 'Invalid policy document',
+          message: `invalid JSON: ${(error as Error).message}`,
+          fix: 'Fix the JSON syntax.',
+        },
+        file,
+        'identity',
+        start,
+      ),
+    ];
+  }
+  const policyKind = kind ?? guessPolicyKind(policy);
+  const statementNodes = (() => {
+    if (!isMap(doc.contents)) return [];
+    const node = doc.contents.get('Statement', true);
+    if (isSeq(node)) return node.items;
+    return node ? [node] : [];
+  })();
+  return lintPolicy(policy, { kind: policyKind }).map((f) => {
+    const node = f.statementIndex !== undefined ? statementNodes[f.statementIndex] : undefined;
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    return toResult(f, file, policyKind, range ? origin(range[0]) : start);
+  });
+}
+
+function toResult(f: IamFinding, file: string, kind: PolicyKind, origin: SourcePosition): Result {
+  return {
+    policy: 'iam',
+    rule: f.id,
+    resource: { kind: 'IAMPolicy', namespace: '', name: file, apiVersion: kind },
+    status: 'fail',
+    message: f.message,
+    severity: f.severity,
+    category: 'iam',
+    origin,
+    fix: f.fix,
+    title: f.title,
+    docs: `docs/iam.md#${f.id.toLowerCase()}`,
+    properties: {
+      policyKind: kind,
+      ...(f.statementIndex !== undefined ? { statementIndex: f.statementIndex } : {}),
+    },
+  };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
