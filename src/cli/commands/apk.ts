@@ -1,5 +1,376 @@
+import { userInfo } from 'node:os';
+import { loadCredentials } from '../../apk/auth.js';
+import { buildPackage, packageFileName } from '../../apk/build.js';
+import { clientSetup } from '../../apk/client.js';
+import { indexDirectory } from '../../apk/indexer.js';
+import { generateKeys } from '../../apk/keygen.js';
+import { nginxConfig } from '../../apk/nginx.js';
+import { publish } from '../../apk/publish.js';
+import { startRepoServer } from '../../apk/serve.js';
+import { loadSigningKey, SIGNATURE_TYPES, type SignatureType, type SigningKey } from '../../apk/sign.js';
+import { signFile } from '../../apk/sign-file.js';
+import { verifyFile } from '../../apk/verify.js';
+import { isValidVersion, versionRelation } from '../../apk/version.js';
 import { UserError } from '../../core/errors.js';
+import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('the "apk" command is being built and is not in this version yet');
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const USAGE = `Usage: rampart apk <subcommand> [options]
+
+Private Alpine Linux (apk v2) repositories.
+
+Subcommands:
+  keygen          create an RSA signing key pair named like abuild-keygen's
+  build DIR       build a .apk from a staging directory
+  index DIR       write DIR/APKINDEX.tar.gz for the .apk files in DIR
+  sign FILE       sign an index or a package
+  verify FILE     verify an index or a package against trusted public keys
+  publish DIR     place packages into ROOT/<branch>/<repo>/<arch>/ and refresh the indexes
+  serve ROOT      serve a repository tree over HTTP(S)
+  nginx-config    print the equivalent nginx configuration
+  client-setup    print the client steps and a Dockerfile snippet
+  version-compare compare two versions in apk's order
+
+Run "rampart apk <subcommand> --help" for its options.`;
+
+const HELP: Record<string, string> = {
+  keygen: `Usage: rampart apk keygen [--name NAME] [--out DIR] [--bits N]
+
+Writes NAME-<8 hex>.rsa (mode 0600) and NAME-<8 hex>.rsa.pub (PEM) into DIR (default: .).
+NAME defaults to $PACKAGER_EMAIL or the user name. Existing files are never overwritten.`,
+  build: `Usage: rampart apk build DIR --name N --version V --arch A [options] -o OUT.apk
+
+  --description D, --url U, --license L, --origin O, --maintainer M, --commit SHA
+  --depends 'a b>=1.2'   dependencies (repeatable, space separated)
+  --provides 'cmd:x=1'   provides (repeatable)
+  --replaces 'old'       replaces (repeatable)
+  --install-if 'a b'     install_if condition
+  --key PRIVATE.rsa      sign the package (repeatable); --sign-type RSA|RSA256|RSA512 (default RSA256)
+  -o, --out OUT.apk      output file (default: N-V.apk in the current directory)
+Mtimes and builddate come from SOURCE_DATE_EPOCH (else the newest mtime in DIR).`,
+  index: `Usage: rampart apk index DIR [--key PRIVATE.rsa] [--description TEXT] [--arch A] [--old-index FILE]
+                          [--keys-dir DIR] [-o FILE]
+
+Indexes every .apk in DIR. The arch is --arch, else DIR's name when it is an Alpine arch, else the
+packages' own; a package of another arch is rejected, noarch packages get the directory's arch.
+--old-index reuses records whose size and checksum are unchanged (default output: DIR/APKINDEX.tar.gz).
+--keys-dir requires every package to carry a signature trusted there, as apk index does.`,
+  sign: `Usage: rampart apk sign FILE --key PRIVATE.rsa [--key OTHER.rsa] [--sign-type RSA|RSA256|RSA512]
+
+Signs an APKINDEX.tar.gz or a .apk in place, replacing existing signatures. With several keys every
+signature covers the unsigned content, so clients trusting any one of the keys accept it.`,
+  verify: `Usage: rampart apk verify FILE... --keys-dir DIR [--json]
+
+Checks signatures as apk does (the first signature whose key name exists in DIR decides) and, for
+packages, the datahash and every file's checksum. Exit 1 when anything fails.`,
+  publish: `Usage: rampart apk publish DIR --repo ROOT --branch BRANCH --name REPO [--key PRIVATE.rsa] [--arch A] [--description TEXT]
+
+Copies packages into ROOT/BRANCH/REPO/<arch>/ (noarch ones into every --arch, or every existing arch
+directory) and rewrites each touched index atomically.`,
+  serve: `Usage: rampart apk serve ROOT [--host 127.0.0.1] [--port 8080] [--basic-auth-file F]
+                          [--tls-cert CERT --tls-key KEY] [--listing] [--quiet]
+
+.apk: Cache-Control public, 30 days, immutable; APKINDEX.tar.gz: no-store. ETag, Last-Modified,
+Range. Never serves *.rsa/*.key files or dot files. Access log on stdout unless --quiet.`,
+  'nginx-config': `Usage: rampart apk nginx-config ROOT --server-name NAME [--listen L] [--tls-cert C --tls-key K]
+                                  [--basic-auth-file F] [--listing]`,
+  'client-setup': `Usage: rampart apk client-setup URL --key KEY.rsa.pub [--package P]... [--tag TAG]
+
+URL is the repository line: <base>/<branch>/<repo>.`,
+  'version-compare': `Usage: rampart apk version-compare A B
+
+Prints "A < B", "A = B" or "A > B" in apk's version order.`,
+};
+
+function parse(sub: string, argv: string[], options: FlagSpec) {
+  return parseFlags<Values>(argv, { help: { type: 'boolean', short: 'h' }, ...options }, `apk ${sub}`);
+}
+
+const str = (v: Values[string]): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: Values[string]): string[] => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []);
+
+function required(values: Values, name: string, sub: string): string {
+  const v = str(values[name]);
+  if (v === undefined || v === '') throw new UserError(`apk ${sub}: --${name} is required`);
+  return v;
+}
+
+function one(positionals: string[], what: string, sub: string): string {
+  if (positionals.length !== 1) throw new UserError(`apk ${sub}: expected one ${what}`);
+  return positionals[0];
+}
+
+function keys(values: Values): SigningKey[] {
+  const type = oneOf(str(values['sign-type']), 'sign-type', SIGNATURE_TYPES, 'RSA256') as SignatureType;
+  return list(values.key).map((k) => loadSigningKey(k, type));
+}
+
+const KEY_FLAGS: FlagSpec = { key: { type: 'string', multiple: true }, 'sign-type': { type: 'string' } };
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  async keygen(argv) {
+    const { values } = parse('keygen', argv, {
+      name: { type: 'string' },
+      out: { type: 'string' },
+      bits: { type: 'string' },
+    });
+    if (values.help) return help('keygen');
+    const r = await generateKeys({
+      name: str(values.name) ?? process.env.PACKAGER_EMAIL ?? userInfo().username,
+      outDir: str(values.out) ?? '.',
+      bits: intFlag(str(values.bits), 'bits', 4096),
+    });
+    out(
+      `private key: ${r.privateKey}\npublic key:  ${r.publicKey}\nclients install it as /etc/apk/keys/${r.keyName}`,
+    );
+    return 0;
+  },
+
+  async build(argv) {
+    const { values, positionals } = parse('build', argv, {
+      name: { type: 'string' },
+      version: { type: 'string' },
+      arch: { type: 'string' },
+      description: { type: 'string' },
+      url: { type: 'string' },
+      license: { type: 'string' },
+      depends: { type: 'string', multiple: true },
+      provides: { type: 'string', multiple: true },
+      replaces: { type: 'string', multiple: true },
+      'install-if': { type: 'string', multiple: true },
+      origin: { type: 'string' },
+      maintainer: { type: 'string' },
+      commit: { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      ...KEY_FLAGS,
+    });
+    if (values.help) return help('build');
+    const dir = one(positionals, 'staging directory', 'build');
+    const name = required(values, 'name', 'build');
+    const version = required(values, 'version', 'build');
+    const split = (v: Values[string]) => list(v).flatMap((s) => s.split(/\s+/).filter(Boolean));
+    const r = await buildPackage({
+      dir,
+      out: str(values.out) ?? packageFileName(name, version),
+      name,
+      version,
+      arch: required(values, 'arch', 'build'),
+      description: str(values.description),
+      url: str(values.url),
+      license: str(values.license),
+      depends: split(values.depends),
+      provides: split(values.provides),
+      replaces: split(values.replaces),
+      installIf: split(values['install-if']),
+      origin: str(values.origin),
+      maintainer: str(values.maintainer),
+      commit: str(values.commit),
+      keys: keys(values),
+    });
+    out(
+      `${r.file}: ${r.pkginfo.pkgname}-${r.pkginfo.pkgver} ${r.pkginfo.arch}, ${r.files} files, ${r.size} bytes, ${r.identity}`,
+    );
+    return 0;
+  },
+
+  async index(argv) {
+    const { values, positionals } = parse('index', argv, {
+      description: { type: 'string', short: 'd' },
+      arch: { type: 'string' },
+      'old-index': { type: 'string' },
+      'keys-dir': { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      ...KEY_FLAGS,
+    });
+    if (values.help) return help('index');
+    const dir = one(positionals, 'directory', 'index');
+    const r = await indexDirectory({
+      dir,
+      arch: str(values.arch),
+      description: str(values.description),
+      oldIndex: str(values['old-index']),
+      trustedKeysDir: str(values['keys-dir']),
+      out: str(values.out),
+      keys: keys(values),
+    });
+    out(`${r.out}: ${r.records.length} packages (${r.reused} reused), ${r.bytes} bytes`);
+    return 0;
+  },
+
+  async sign(argv) {
+    const { values, positionals } = parse('sign', argv, KEY_FLAGS);
+    if (values.help) return help('sign');
+    const file = one(positionals, 'file', 'sign');
+    const k = keys(values);
+    if (k.length === 0) throw new UserError('apk sign: --key is required');
+    const kind = await signFile(file, k, Math.floor(Date.now() / 1000));
+    out(`${file}: ${kind} signed with ${k.map((x) => `${x.type}/${x.keyName}`).join(', ')}`);
+    return 0;
+  },
+
+  async verify(argv) {
+    const { values, positionals } = parse('verify', argv, {
+      'keys-dir': { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) return help('verify');
+    if (positionals.length === 0) throw new UserError('apk verify: expected at least one file');
+    const keysDir = str(values['keys-dir']) ?? '/etc/apk/keys';
+    const results = [];
+    for (const file of positionals) results.push(await verifyFile(file, keysDir));
+    if (values.json) {
+      out(JSON.stringify(results, null, 2));
+    } else {
+      for (const r of results) {
+        const lines = [`${r.file}: ${r.ok ? 'OK' : 'FAILED'}`, `  ${r.signature.message}`];
+        if (r.kind === 'package') {
+          lines.push(`  package ${r.name}-${r.version} ${r.identity}`);
+          lines.push(
+            `  datahash: ${r.datahash === 'ok' ? 'OK' : r.datahash === 'missing' ? 'missing (legacy package)' : 'MISMATCH: the data part was modified'}`,
+          );
+          lines.push(`  files: ${r.files} checked`);
+          for (const f of r.badChecksums) lines.push(`  checksum mismatch: ${f}`);
+          for (const f of r.missingChecksums) lines.push(`  no embedded checksum: ${f}`);
+        } else {
+          lines.push(`  ${r.packages} packages${r.description ? `, "${r.description}"` : ''}`);
+        }
+        out(lines.join('\n'));
+      }
+    }
+    return results.every((r) => r.ok) ? 0 : 1;
+  },
+
+  async publish(argv) {
+    const { values, positionals } = parse('publish', argv, {
+      repo: { type: 'string' },
+      branch: { type: 'string' },
+      name: { type: 'string' },
+      arch: { type: 'string', multiple: true },
+      description: { type: 'string' },
+      ...KEY_FLAGS,
+    });
+    if (values.help) return help('publish');
+    const r = await publish({
+      source: one(positionals, 'package directory', 'publish'),
+      root: required(values, 'repo', 'publish'),
+      branch: required(values, 'branch', 'publish'),
+      repo: required(values, 'name', 'publish'),
+      arches: list(values.arch),
+      description: str(values.description),
+      keys: keys(values),
+    });
+    for (const f of r.copied) out(`added ${f}`);
+    for (const f of r.unchanged) out(`unchanged ${f}`);
+    for (const i of r.indexes) out(`${i.out}: ${i.records.length} packages`);
+    return 0;
+  },
+
+  async serve(argv) {
+    const { values, positionals } = parse('serve', argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'basic-auth-file': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      listing: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    });
+    if (values.help) return help('serve');
+    const cert = str(values['tls-cert']);
+    const key = str(values['tls-key']);
+    if ((cert === undefined) !== (key === undefined))
+      throw new UserError('apk serve: --tls-cert and --tls-key go together');
+    const authFile = str(values['basic-auth-file']);
+    const running = await startRepoServer({
+      root: one(positionals, 'repository root', 'serve'),
+      host: str(values.host) ?? '127.0.0.1',
+      port: intFlag(str(values.port), 'port', 8080),
+      credentials: authFile ? loadCredentials(authFile) : undefined,
+      tls: cert && key ? { cert, key } : undefined,
+      listing: values.listing === true,
+      accessLog: values.quiet ? undefined : process.stdout,
+    });
+    process.stderr.write(`serving ${positionals[0]} on ${running.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await running.close();
+    return 0;
+  },
+
+  async 'nginx-config'(argv) {
+    const { values, positionals } = parse('nginx-config', argv, {
+      'server-name': { type: 'string' },
+      listen: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'basic-auth-file': { type: 'string' },
+      listing: { type: 'boolean' },
+    });
+    if (values.help) return help('nginx-config');
+    out(
+      nginxConfig({
+        root: one(positionals, 'repository root', 'nginx-config'),
+        serverName: required(values, 'server-name', 'nginx-config'),
+        listen: str(values.listen),
+        tlsCert: str(values['tls-cert']),
+        tlsKey: str(values['tls-key']),
+        basicAuthFile: str(values['basic-auth-file']),
+        listing: values.listing === true,
+      }),
+    );
+    return 0;
+  },
+
+  async 'client-setup'(argv) {
+    const { values, positionals } = parse('client-setup', argv, {
+      key: { type: 'string' },
+      package: { type: 'string', multiple: true },
+      tag: { type: 'string' },
+    });
+    if (values.help) return help('client-setup');
+    out(
+      clientSetup({
+        url: one(positionals, 'repository URL', 'client-setup'),
+        keyFile: required(values, 'key', 'client-setup'),
+        packages: list(values.package),
+        tag: str(values.tag),
+      }),
+    );
+    return 0;
+  },
+
+  async 'version-compare'(argv) {
+    const { values, positionals } = parse('version-compare', argv, {});
+    if (values.help) return help('version-compare');
+    if (positionals.length !== 2) throw new UserError('apk version-compare: expected two versions');
+    const [a, b] = positionals;
+    for (const v of [a, b]) {
+      if (!isValidVersion(v))
+        process.stderr.write(`warning: "${v}" is not a valid apk version; the order is not meaningful\n`);
+    }
+    out(`${a} ${versionRelation(a, b)} ${b}`);
+    return 0;
+  },
+};
+
+function help(sub: string): number {
+  out(HELP[sub]);
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    out(USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  const fn = SUBCOMMANDS[sub];
+  if (!fn) throw new UserError(`apk: unknown subcommand "${sub}"\n${USAGE}`);
+  return fn(rest);
 }
