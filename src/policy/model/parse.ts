@@ -2,6 +2,7 @@ import type { Document, SourcePosition } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { computeAutogenRules } from '../autogen/index.js';
+import { validatePodSecuritySpec } from '../podsecurity/index.js';
 import type { FailureAction, Policy, Rule } from './types.js';
 
 const KYVERNO_KINDS = new Set(['ClusterPolicy', 'Policy']);
@@ -217,9 +218,7 @@ function checkValidate(v: Record<string, unknown>, path: string, problems: strin
   if (v.podSecurity !== undefined) {
     const ps = v.podSecurity;
     if (!isObject(ps)) problems.push(`${path}.podSecurity: must be an object`);
-    else if (!['privileged', 'baseline', 'restricted'].includes(String(ps.level))) {
-      problems.push(`${path}.podSecurity.level: must be privileged, baseline or restricted`);
-    }
+    else for (const problem of validatePodSecuritySpec(ps)) problems.push(`${path}.podSecurity: ${problem}`);
   }
 }
 

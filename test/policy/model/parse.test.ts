@@ -78,4 +78,28 @@ describe('parsePolicy', () => {
       /failureAction/,
     );
   });
+
+  test('podSecurity settings are validated with the field named', () => {
+    assert.throws(
+      () => parsePolicy(base({ rules: [rule({ validate: { podSecurity: { level: 'strict' } } })] })),
+      /spec\.rules\[0\]\.validate\.podSecurity: level: Unsupported value: "strict"/,
+    );
+    assert.throws(
+      () =>
+        parsePolicy(
+          base({
+            rules: [
+              rule({ validate: { podSecurity: { level: 'baseline', exclude: [{ controlName: 'Nope' }] } } }),
+            ],
+          }),
+        ),
+      /exclude\[0\]\.controlName/,
+    );
+    assert.equal(
+      parsePolicy(
+        base({ rules: [rule({ validate: { podSecurity: { level: 'restricted', version: 'latest' } } })] }),
+      ).rules.length,
+      1,
+    );
+  });
 });
