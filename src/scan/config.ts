@@ -4,6 +4,8 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import { parseSeverity, type Severity } from '../core/severity.js';
 import { parseYamlDocuments } from '../load/yaml.js';
+import { parseTerraformConfig } from '../terraform/config.js';
+import type { TerraformScanConfig } from '../terraform/scan.js';
 
 /**
  * `rampart.yaml` at the repository root: severity overrides, disabled rules and pack parameters.
@@ -25,7 +27,7 @@ export interface RampartConfig {
   packs: Record<string, { enabled: boolean }>;
   rules: Record<string, { enabled?: boolean; severity?: Severity }>;
   parameters: Record<string, unknown>;
-  terraform?: Record<string, unknown>;
+  terraform?: TerraformScanConfig;
 }
 
 export const DEFAULT_PARAMETERS: Record<string, unknown> = {
@@ -114,10 +116,8 @@ export function parseConfig(content: unknown, file: string): RampartConfig {
       config.parameters[key] = value;
     }
   }
-  if (content.terraform !== undefined) {
-    if (!isObject(content.terraform)) throw new UserError(`${file}: terraform must be a mapping`);
-    config.terraform = content.terraform;
-  }
+  if (content.terraform !== undefined)
+    config.terraform = parseTerraformConfig(content.terraform, `${file}: terraform`);
   return config;
 }
 

@@ -8,8 +8,12 @@ import { baseRuleName, evaluate } from '../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../policy/engine/resource.js';
 import type { Policy } from '../policy/model/types.js';
 import { namespaceLabelLookup } from '../policy/values.js';
+import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
+
+/** Terraform rule families, selectable with --pack/--skip-pack like the Kubernetes packs. */
+export const TERRAFORM_PACKS = ['terraform-iam', 'worker-fleet', 'terraform-state', 'aft'];
 
 export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
 export const IGNORE_REASON_ANNOTATION = 'rampart.dev/ignore-reason';
@@ -89,19 +93,21 @@ function enrich(
 
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const { config } = options;
-  const available = listPackNames();
+  const available = [...listPackNames(), ...TERRAFORM_PACKS];
   for (const p of [...(options.packs ?? []), ...(options.skipPacks ?? [])]) {
     if (!available.includes(p)) {
       const { UserError } = await import('../core/errors.js');
       throw new UserError(`scan: unknown pack "${p}" (available: ${available.join(', ')})`);
     }
   }
-  const selected = available.filter(
+  const selectedAll = available.filter(
     (name) =>
       (options.packs?.length ? options.packs.includes(name) : true) &&
       !options.skipPacks?.includes(name) &&
       config.packs[name]?.enabled !== false,
   );
+  const selected = selectedAll.filter((name) => !TERRAFORM_PACKS.includes(name));
+  const terraformPacks = selectedAll.filter((name) => TERRAFORM_PACKS.includes(name));
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
   const discovered = await discoverScanInputs(options.paths);
   const documents: Document[] = discovered.documents.map((d) => ({
@@ -158,11 +164,17 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   });
 
   let terraformErrors: UserError[] = [];
-  if (discovered.terraformFiles.length) {
-    const tf = await scanTerraformIfAvailable(discovered.terraformFiles, config);
-    suppressed.push(...tf.results);
+  if (discovered.terraformFiles.length && terraformPacks.length) {
+    const tf = await scanTerraform(discovered.terraformFiles, { config: config.terraform });
+    for (const r of tf.results) {
+      if (!terraformPacks.includes(r.category)) continue;
+      if (config.rules[r.rule]?.enabled === false) continue;
+      if (options.rules?.length && !options.rules.includes(r.rule) && !options.rules.includes(r.policy))
+        continue;
+      const severity = config.rules[r.rule]?.severity;
+      suppressed.push(severity ? { ...r, severity } : r);
+    }
     terraformErrors = tf.errors;
-    if (tf.notice) discovered.notices.push(tf.notice);
   }
 
   const filtered = suppressed.filter((r) => !options.severity || options.severity(r.severity));
@@ -177,34 +189,6 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     notices: discovered.notices,
     errors: [...discovered.errors, ...terraformErrors],
     documents: documents.length,
-    packs: selected,
+    packs: selectedAll,
   };
-}
-
-async function scanTerraformIfAvailable(
-  files: string[],
-  config: RampartConfig,
-): Promise<{ results: Result[]; errors: UserError[]; notice?: DiscoveryNotice }> {
-  try {
-    const mod = (await import('../terraform/scan.js')) as {
-      scanTerraform: (
-        paths: string[],
-        options: { config?: unknown },
-      ) => Promise<{ results: Result[]; errors: UserError[] }>;
-    };
-    const r = await mod.scanTerraform(files, { config: config.terraform });
-    return { results: r.results, errors: r.errors };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-      return {
-        results: [],
-        errors: [],
-        notice: {
-          path: files[0]!,
-          message: 'Terraform files found but the Terraform scanner is not in this build',
-        },
-      };
-    }
-    throw error;
-  }
 }

@@ -89,6 +89,21 @@ describe('rampart scan (real CLI)', () => {
     assert.equal(flag.code, 2);
   });
 
+  test('Terraform files in the tree are scanned with the Terraform rules, selectable as packs', async () => {
+    const r = await runRampart(['scan', repo, '-o', 'json']);
+    const tf = (JSON.parse(r.stdout).results as any[]).filter(
+      (x) => x.category === 'terraform-iam' && x.status === 'fail',
+    );
+    assert.ok(tf.length > 0, 'an IAM finding on main.tf');
+    assert.match(tf[0].origin.file, /infra\/main\.tf$/);
+    assert.equal(tf[0].origin.line, 3, 'the finding points at the policy attribute');
+    const skipped = await runRampart(['scan', repo, '--skip-pack', 'terraform-iam', '-o', 'json']);
+    assert.equal(
+      (JSON.parse(skipped.stdout).results as any[]).filter((x) => x.category === 'terraform-iam').length,
+      0,
+    );
+  });
+
   test('the bundled examples produce findings in every pack', async () => {
     const r = await runRampart(['scan', join(REPO_ROOT, 'examples'), '-o', 'json']);
     assert.equal(r.code, 1);
