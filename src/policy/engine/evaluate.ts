@@ -131,21 +131,34 @@ export function evaluate(
       userInfo: options.userInfo,
       namespaceLabels: options.namespaceLabels,
     };
-    const images = safeImages(subject);
+    let imagesVar: Record<string, unknown> | undefined;
+    const images = () => (imagesVar ??= safeImages(subject));
+    // The JSON context is built lazily, once per document, and shared by every policy unless a
+    // values provider supplies policy-specific variables: building it is a large part of the cost.
+    let sharedCtx: EvalContext | undefined;
+    const contextFor = (supplied: SuppliedValues | undefined): EvalContext => {
+      const own = supplied?.variables && Object.keys(supplied.variables).length > 0;
+      if (!own && sharedCtx) return sharedCtx;
+      const ctx = new EvalContext(
+        buildRoot(
+          newObject,
+          oldObject,
+          operation,
+          ref.namespace,
+          options.userInfo,
+          images(),
+          own ? supplied : undefined,
+        ),
+      );
+      if (!own) sharedCtx = ctx;
+      return ctx;
+    };
     for (const policy of policies) {
       if (policy.unsupported) continue;
       if (policy.namespace !== undefined && ref.namespace !== policy.namespace) continue;
       const supplied = options.values?.(policy, doc);
-      const root = buildRoot(
-        newObject,
-        oldObject,
-        operation,
-        ref.namespace,
-        options.userInfo,
-        images,
-        supplied,
-      );
-      const ctx = new EvalContext(root);
+      let ctx: EvalContext | undefined;
+      const applyOne = policy.applyRules === 'One';
       for (const rule of policy.computedRules) {
         let matched: boolean;
         try {
@@ -170,6 +183,7 @@ export function evaluate(
           continue;
         }
         if (rule.validate === undefined) continue;
+        ctx ??= contextFor(supplied);
         ctx.checkpoint();
         let outcome: RuleOutcome | undefined;
         try {
@@ -188,7 +202,11 @@ export function evaluate(
         } finally {
           ctx.restore();
         }
-        if (outcome) out.push(makeResult(policy, rule, doc, ref, outcome, options));
+        if (outcome) {
+          out.push(makeResult(policy, rule, doc, ref, outcome, options));
+          // spec.applyRules: One stops at the first rule that passed or failed, as Kyverno does.
+          if (applyOne && (outcome.status === 'pass' || outcome.status === 'fail')) break;
+        }
       }
     }
   }

@@ -312,6 +312,7 @@ export function parsePolicy(doc: Pick<Document, 'content' | 'origin'>): Policy {
       ...base,
       validationFailureAction: 'Audit',
       background: true,
+      applyRules: 'All',
       rules: [],
       computedRules: [],
       unsupported: `${kind} policies are not supported yet`,
@@ -326,6 +327,9 @@ export function parsePolicy(doc: Pick<Document, 'content' | 'origin'>): Policy {
   unknownFields(spec, SPEC_FIELDS, 'spec', problems);
   const action =
     parseFailureAction(spec.validationFailureAction, 'spec.validationFailureAction', problems) ?? 'Audit';
+  if (spec.applyRules !== undefined && spec.applyRules !== 'All' && spec.applyRules !== 'One') {
+    problems.push('spec.applyRules: must be All or One');
+  }
   if (spec.background !== undefined && typeof spec.background !== 'boolean') {
     problems.push('spec.background: must be a boolean');
   }
@@ -348,6 +352,7 @@ export function parsePolicy(doc: Pick<Document, 'content' | 'origin'>): Policy {
         : undefined,
     validationFailureAction: action,
     background: spec.background !== false,
+    applyRules: spec.applyRules === 'One' ? 'One' : 'All',
     rules: rules as Rule[],
     computedRules: rules as Rule[],
   };

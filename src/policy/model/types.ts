@@ -28,6 +28,8 @@ export interface Policy {
   labels: Record<string, string>;
   validationFailureAction: FailureAction;
   background: boolean;
+  /** spec.applyRules: with One, evaluation stops at the first rule that applied. */
+  applyRules: 'All' | 'One';
   /** The rules as written (before autogen). */
   rules: Rule[];
   /** The rules the engine runs: written rules plus autogen-* rules. */

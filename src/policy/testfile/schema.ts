@@ -122,7 +122,17 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
   const meta = isObject(doc.metadata) ? doc.metadata : {};
   const name = String((legacy ? doc.name : meta.name) ?? '');
   if (!Array.isArray(doc.results)) throw new UserError(`${file}: results must be a list`);
-  const results = doc.results.map((r, i) => parseResult(r, `${file}: results[${i}]`, legacy));
+  // Kyverno's TestResult still embeds the deprecated fields (resource, namespace, status,
+  // patchedResource), so typed test files may use them too.
+  const results = doc.results.map((r, i) => parseResult(r, `${file}: results[${i}]`, true));
+  if (
+    !legacy &&
+    doc.results.some((r) => isObject(r) && ('resource' in r || 'status' in r || 'patchedResource' in r))
+  ) {
+    notices.push(
+      `${file}: results use deprecated fields (resource, namespace, status, patchedResource); prefer resources, result, patchedResources`,
+    );
+  }
   for (const unsupported of [
     'targetResources',
     'paramResources',

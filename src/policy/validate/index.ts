@@ -121,8 +121,8 @@ class Validator {
       let pattern = body.pattern;
       let anyPattern = body.anyPattern;
       try {
-        if (pattern !== undefined) pattern = substituteVariables(pattern, ctx);
-        else anyPattern = substituteVariables(anyPattern, ctx);
+        if (pattern !== undefined) pattern = substituteVariables(pattern, ctx, '/validate/pattern');
+        else anyPattern = substituteVariables(anyPattern, ctx, '/validate/anyPattern');
       } catch (error) {
         return errorOutcome('variable substitution failed', error);
       }
@@ -233,8 +233,11 @@ class Validator {
       } catch {
         continue;
       }
-      if (!Array.isArray(elements)) continue;
-      const [outcome, count] = this.validateElements(foreach, elements);
+      // Kyverno's EvaluateList treats a single value as a one-element list.
+      const [outcome, count] = this.validateElements(
+        foreach,
+        Array.isArray(elements) ? elements : [elements],
+      );
       if (outcome.status !== 'pass') return outcome;
       applyCount += count;
     }
