@@ -210,4 +210,47 @@ describe('evaluate', () => {
     assert.equal(r2!.status, 'fail');
     assert.match(r2!.message, /container a port index 1 uses a privileged port/);
   });
+
+  test('applyRules One stops at the first rule that applied', () => {
+    const rules = [
+      { name: 'first', match, validate: { pattern: { metadata: { name: '?*' } } } },
+      { name: 'second', match, validate: { deny: {} } },
+    ];
+    const one = parsePolicy({
+      content: {
+        apiVersion: 'kyverno.io/v1',
+        kind: 'ClusterPolicy',
+        metadata: { name: 'p' },
+        spec: { applyRules: 'One', rules },
+      },
+      origin,
+    });
+    assert.deepEqual(
+      evaluate([one], [pod('a')]).map((r) => r.rule),
+      ['first'],
+    );
+    assert.deepEqual(
+      evaluate([policy(rules)], [pod('a')]).map((r) => r.rule),
+      ['first', 'second'],
+    );
+  });
+
+  test('foreach over a single value treats it as a one-element list, as Kyverno does', () => {
+    const p = policy([
+      {
+        name: 'labels',
+        match,
+        validate: {
+          foreach: [
+            {
+              list: 'request.object.metadata.labels',
+              deny: { conditions: { any: [{ key: '{{ element.app }}', operator: 'Equals', value: 'bad' }] } },
+            },
+          ],
+        },
+      },
+    ]);
+    assert.equal(evaluate([p], [pod('a', {}, { labels: { app: 'bad' } })])[0]!.status, 'fail');
+    assert.equal(evaluate([p], [pod('b', {}, { labels: { app: 'good' } })])[0]!.status, 'pass');
+  });
 });
