@@ -219,13 +219,28 @@ async function renderCharts(dirs: string[], root: string, out: Discovered): Prom
   }
 }
 
+function identity(content: unknown): string | undefined {
+  if (!isObject(content) || !isObject(content.metadata)) return undefined;
+  return `${String(content.kind)}/${String(content.metadata.name)}`;
+}
+
+/**
+ * Rendered objects point back at the manifest they came from (same kind and name) when the scan
+ * read it, so findings land on a real line; otherwise at the kustomization or chart file.
+ */
 function addRendered(text: string, file: string, out: Discovered): void {
+  const sources = new Map<string, Document['origin']>();
+  for (const d of out.documents) {
+    const id = identity(d.content);
+    if (id && !sources.has(id)) sources.set(id, d.origin);
+  }
   const parsed = parseText(text, `${file} (rendered)`);
   for (const p of parsed) {
     if (!isObject(p.content)) continue;
+    const source = sources.get(identity(p.content) ?? '');
     out.documents.push({
-      id: `${file}#${p.index}`,
-      origin: { file, line: 1, column: 1, index: p.index },
+      id: `${file}#rendered#${p.index}`,
+      origin: source ?? { file, line: 1, column: 1, index: p.index },
       format: 'kubernetes',
       content: p.content,
     });

@@ -177,7 +177,15 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     terraformErrors = tf.errors;
   }
 
-  const filtered = suppressed.filter((r) => !options.severity || options.severity(r.severity));
+  // A rendered overlay and its base manifest often yield the same finding at the same place: report it once.
+  const seen = new Set<string>();
+  const unique = suppressed.filter((r) => {
+    const key = `${r.policy}|${r.rule}|${r.status}|${r.origin?.file}|${r.origin?.line}|${r.resource.kind}|${r.resource.name}|${r.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const filtered = unique.filter((r) => !options.severity || options.severity(r.severity));
   filtered.sort(
     (a, b) =>
       (a.origin?.file ?? '').localeCompare(b.origin?.file ?? '') ||

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import AjvDraft04 from 'ajv-draft-04';
+import { onPath } from '../../src/scan/discover.js';
 import { fixture, REPO_ROOT, runRampart } from '../helpers/index.js';
 
 const repo = fixture('scan', 'fixtures', 'repo');
@@ -102,6 +103,25 @@ describe('rampart scan (real CLI)', () => {
       (JSON.parse(skipped.stdout).results as any[]).filter((x) => x.category === 'terraform-iam').length,
       0,
     );
+  });
+
+  test('Kustomize overlays: a clear notice without kubectl; rendered and mapped back to source lines with it', async () => {
+    const overlays = join(REPO_ROOT, 'examples', 'platform');
+    const without = await runRampart(['scan', overlays, '-o', 'json'], { env: { PATH: '/nonexistent' } });
+    assert.match(without.stderr, /overlays\/prod: Kustomize overlay not rendered: kubectl is not on PATH/);
+    assert.ok(JSON.parse(without.stdout).results.length > 0, 'plain manifests are still scanned');
+    if (!onPath('kubectl')) return;
+    const withKubectl = await runRampart(['scan', overlays, '-o', 'json']);
+    assert.doesNotMatch(withKubectl.stderr, /not rendered/);
+    const results = JSON.parse(withKubectl.stdout).results as any[];
+    assert.ok(
+      results.every((x) => !/kustomization\.yaml$/.test(x.origin?.file ?? '')),
+      'rendered objects point at their manifests',
+    );
+    const keys = results.map(
+      (x) => `${x.policy}|${x.rule}|${x.status}|${x.origin?.file}|${x.origin?.line}|${x.message}`,
+    );
+    assert.equal(new Set(keys).size, keys.length, 'no duplicate findings from overlay and base');
   });
 
   test('the bundled examples produce findings in every pack', async () => {
