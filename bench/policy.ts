@@ -11,7 +11,7 @@ import type { Policy } from '../src/policy/model/types.js';
 const origin = { file: 'bench', line: 1, column: 1, index: 0 };
 
 /** A realistic mix: one third pattern rules, one third deny rules with JMESPath, one third foreach. */
-function makePolicies(count: number): Policy[] {
+export function makePolicies(count: number): Policy[] {
   const policies: Policy[] = [];
   for (let i = 0; i < count; i++) {
     let validate: Record<string, unknown>;
@@ -77,7 +77,7 @@ function makePolicies(count: number): Policy[] {
   return policies;
 }
 
-function makeResources(count: number): Document[] {
+export function makeResources(count: number): Document[] {
   const docs: Document[] = [];
   for (let i = 0; i < count; i++) {
     docs.push({
