@@ -2,7 +2,7 @@ import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import type { Result } from '../core/result.js';
 import { resourceRef } from '../policy/engine/resource.js';
-import { parseQuantity } from '../policy/pattern/value.js';
+import { compareQuantities, parseQuantity } from '../policy/units/quantity.js';
 import type { TsRuleMeta } from './index.js';
 
 /** Where each workload kind keeps its pod template, as Kyverno's autogen sees them. */
@@ -52,6 +52,14 @@ export function asWorkload(doc: Document): Workload | undefined {
 
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
+/** Quantity.Cmp equality; two values Kubernetes cannot parse count as equal, as before. */
+function sameQuantity(a: unknown, b: unknown): boolean {
+  const x = parseQuantity(String(a));
+  const y = parseQuantity(String(b));
+  if (x === undefined || y === undefined) return x === y;
+  return compareQuantities(x, y) === 0;
+}
+
 /** Kubernetes' QoS rules (pkg/apis/core/v1/helper/qos), over app and init containers. */
 export function qosClass(podSpec: Record<string, any>): QosClass {
   const containers: any[] = [...(podSpec.containers ?? []), ...(podSpec.initContainers ?? [])];
@@ -67,11 +75,7 @@ export function qosClass(podSpec: Record<string, any>): QosClass {
         continue;
       }
       // An unset request defaults to the limit.
-      if (
-        requests[r] !== undefined &&
-        parseQuantity(String(requests[r])) !== parseQuantity(String(limits[r]))
-      )
-        guaranteed = false;
+      if (requests[r] !== undefined && !sameQuantity(requests[r], limits[r])) guaranteed = false;
     }
   }
   if (!anySet) return 'BestEffort';

@@ -6,16 +6,15 @@
 import { parse as parseSemver, type SemVer } from 'semver';
 import { IN_RANGE, validateValue } from '../pattern/scalar.js';
 import {
-  compareRational,
   deepEqual,
   goFloatString,
   isPlainObject,
-  parseDuration,
   parseGoFloat,
   parseGoInt,
-  parseQuantityExact,
   wildcardMatch,
 } from '../pattern/value.js';
+import { parseDurationNs } from '../units/duration.js';
+import { compareQuantities, parseQuantity } from '../units/quantity.js';
 
 /** fmt.Sprint of a decoded-JSON scalar. */
 export function sprint(v: unknown): string {
@@ -40,7 +39,7 @@ export function sprint(v: unknown): string {
 function durationPair(key: unknown, value: unknown): [number, number] | undefined {
   const asDuration = (v: unknown): number | undefined => {
     if (typeof v !== 'string' || v === '0') return undefined;
-    const ns = parseDuration(v);
+    const ns = parseDurationNs(v);
     return ns === undefined ? undefined : ns / 1e9;
   };
   let k = asDuration(key);
@@ -72,10 +71,10 @@ export function equals(key: unknown, value: unknown): boolean {
   if (typeof key === 'string') {
     const d = durationPair(key, value);
     if (d) return d[0] === d[1];
-    const kq = parseQuantityExact(key);
+    const kq = parseQuantity(key);
     if (kq !== undefined && typeof value === 'string') {
-      const vq = parseQuantityExact(value);
-      return vq !== undefined && compareRational(kq, vq) === 0;
+      const vq = parseQuantity(value);
+      return vq !== undefined && compareQuantities(kq, vq) === 0;
     }
     if (typeof value === 'string') return wildcardMatch(value, key);
     return false;
@@ -126,10 +125,10 @@ export function numeric(key: unknown, value: unknown, op: NumericOp): boolean {
   if (typeof key !== 'string') return false;
   const d = durationPair(key, value);
   if (d) return cmp(d[0], d[1], op);
-  const kq = parseQuantityExact(key);
+  const kq = parseQuantity(key);
   if (kq !== undefined && typeof value === 'string') {
-    const vq = parseQuantityExact(value);
-    if (vq !== undefined) return cmp(compareRational(kq, vq), 0, op);
+    const vq = parseQuantity(value);
+    if (vq !== undefined) return cmp(compareQuantities(kq, vq), 0, op);
   }
   const f = parseGoFloat(key);
   if (f !== undefined) return numericWithNumberKey(f, value, op);
@@ -151,7 +150,7 @@ export function durationCompare(key: unknown, value: unknown, op: NumericOp): bo
   // Numbers count as seconds; strings must be Go durations.
   const toNs = (v: unknown): number | undefined => {
     if (typeof v === 'number') return Math.trunc(v) * 1e9;
-    if (typeof v === 'string') return parseDuration(v);
+    if (typeof v === 'string') return parseDurationNs(v);
     return undefined;
   };
   const k = toNs(key);

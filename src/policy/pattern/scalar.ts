@@ -4,16 +4,9 @@
  * (`a | b`, `a & b`, `>`, `>=`, `<`, `<=`, `!`, ranges `a-b` / `a!-b`) with durations and quantities
  * compared by value and everything else by wildcard.
  */
-import {
-  compareRational,
-  goFloatE,
-  isPlainObject,
-  parseDuration,
-  parseGoFloat,
-  parseQuantityExact,
-  type Rational,
-  wildcardMatch,
-} from './value.js';
+import { parseDurationNs } from '../units/duration.js';
+import { compareQuantities, parseQuantity, type Quantity } from '../units/quantity.js';
+import { goFloatE, isPlainObject, parseGoFloat, wildcardMatch } from './value.js';
 
 export type PatternOperator = '' | '>=' | '<=' | '!' | '>' | '<' | '-' | '!-';
 
@@ -67,7 +60,7 @@ interface OpTerm {
   op: PatternOperator;
   operand: string;
   duration: number | undefined;
-  quantity: Rational | undefined;
+  quantity: Quantity | undefined;
 }
 
 /** One `&`-separated condition: a single comparison, or a range expanded into two of them. */
@@ -76,7 +69,7 @@ type Term = { kind: 'op'; term: OpTerm } | { kind: 'and' | 'or'; a: OpTerm; b: O
 const compiledPatterns = new Map<string, Term[][]>();
 
 function opTerm(op: PatternOperator, operand: string): OpTerm {
-  return { op, operand, duration: parseDuration(operand), quantity: parseQuantityExact(operand) };
+  return { op, operand, duration: parseDurationNs(operand), quantity: parseQuantity(operand) };
 }
 
 function compileCondition(condition: string): Term {
@@ -174,16 +167,16 @@ function compareByOp(cmp: number, op: PatternOperator): boolean | undefined {
 function validateString(value: unknown, t: OpTerm): boolean {
   const text = numberToString(value);
   if (t.duration !== undefined && text !== undefined) {
-    const valueDuration = parseDuration(text);
+    const valueDuration = parseDurationNs(text);
     if (valueDuration !== undefined) {
       const r = compareByOp(Math.sign(valueDuration - t.duration), t.op);
       if (r !== undefined) return r;
     }
   }
   if (t.quantity !== undefined && text !== undefined) {
-    const valueQuantity = parseQuantityExact(text);
+    const valueQuantity = parseQuantity(text);
     if (valueQuantity !== undefined) {
-      const r = compareByOp(compareRational(valueQuantity, t.quantity), t.op);
+      const r = compareByOp(compareQuantities(valueQuantity, t.quantity), t.op);
       if (r !== undefined) return r;
     }
   }

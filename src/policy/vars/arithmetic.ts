@@ -3,20 +3,25 @@
  * (pkg/engine/jmespath/arithmetic.go): a JSON number is a scalar; a string is a quantity when
  * Kubernetes can parse it ("12", "1Gi"), otherwise a duration ("1h30m").
  */
-import { durationFromSeconds, durationSeconds, formatGoDuration, tryParseGoDuration } from './duration.js';
-import { functionError } from './errors.js';
+import {
+  durationFromSeconds,
+  durationSeconds,
+  formatGoDuration,
+  tryParseGoDuration,
+} from '../units/duration.js';
 import {
   addQuantities,
   divideQuantitiesTruncating,
   formatQuantity,
   isIntegerQuantity,
   multiplyQuantities,
-  parseQuantityExact,
+  parseQuantity,
   type Quantity,
   quantityFromInteger,
   quantityToFloat,
   subtractQuantities,
-} from './quantity.js';
+} from '../units/quantity.js';
+import { functionError } from './errors.js';
 
 type Operand =
   | { kind: 'scalar'; value: number }
@@ -26,7 +31,7 @@ type Operand =
 function operand(arg: unknown): Operand | undefined {
   if (typeof arg === 'number') return { kind: 'scalar', value: arg };
   if (typeof arg === 'string') {
-    const q = parseQuantityExact(arg);
+    const q = parseQuantity(arg);
     if (q) return { kind: 'quantity', value: q };
     const d = tryParseGoDuration(arg);
     if (d !== undefined) return { kind: 'duration', value: d };
@@ -47,7 +52,7 @@ const nonInteger = (name: string) => functionError(name, 'Non-integer argument(s
 
 /** fmt.Sprintf("%v", float64) then resource.ParseQuantity, as Kyverno converts a scalar operand. */
 function scalarAsQuantity(n: number): Quantity {
-  const q = parseQuantityExact(String(n).replace(/e\+/, 'e'));
+  const q = parseQuantity(String(n).replace(/e\+/, 'e'));
   if (!q)
     throw new Error(
       `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`,

@@ -76,6 +76,16 @@ table('GreaterThan / LessThan family (numbers, strings, quantities, durations, s
   [null, 'GreaterThan', 5, false],
 ]);
 
+table('quantities and durations parse as resource.ParseQuantity / time.ParseDuration do', [
+  // time.ParseDuration truncates fractions to whole nanoseconds
+  ['1.0000000001s', 'Equals', '1s', true],
+  ['1.5ns', 'DurationLessThanOrEquals', '1ns', true],
+  // a bare suffix is zero, except where ParseQuantity's inf.Dec fallback needs a digit
+  ['Mi', 'Equals', '0', true],
+  ['Pi', 'Equals', '0', false],
+  ['-', 'LessThan', '1m', true],
+]);
+
 table('Duration operators (deprecated)', [
   ['2h', 'DurationGreaterThan', '1h', true],
   ['1h', 'DurationGreaterThanOrEquals', '60m', true],
