@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { discoverFiles } from '../../src/load/discover.js';
+import { parseYamlDocuments, parseYamlDocumentsPrecise } from '../../src/load/yaml.js';
+import { REPO_ROOT } from '../helpers/index.js';
+
+function outcome(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+describe('YAML fast path', () => {
+  test('gives exactly what the precise parser gives on every YAML file of the repository', async () => {
+    const files = (
+      await discoverFiles([`${REPO_ROOT}/examples`, `${REPO_ROOT}/src/packs`, `${REPO_ROOT}/test`], {
+        accept: (n) => /\.ya?ml$/.test(n),
+      })
+    ).filter((f) => !f.includes('/node_modules/'));
+    assert.ok(files.length > 50, `only ${files.length} files`);
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      assert.deepEqual(
+        outcome(() => parseYamlDocuments(text, file)),
+        outcome(() => parseYamlDocumentsPrecise(text, file)),
+        file,
+      );
+    }
+  });
+
+  test('handles markers, inline documents, comments, empty documents and CRLF like the precise parser', () => {
+    const cases = [
+      'a: 1\n---\nb: 2\n',
+      '---\na: 1\n---\n---\n# only a comment\n---\nb: [1, 2]\n',
+      '# leading comment\n\n  a: 1\n',
+      '--- {a: 1}\n--- |\n  text\n',
+      'a: 1\r\n---\r\nb: 2\r\n',
+      'key: "--- not a marker"\nother: |\n  line one\n  --- inside\n',
+      'a: 1\na: 2\n',
+      'when: 2024-01-01\nyes: yes\nnum: 0o17\nhex: 0x1F\nnull1: ~\n',
+      'list:\n- a\n- b: c\n',
+      'kind: List\nitems:\n  - a: 1\n  - b: 2\n',
+      'x: &a [1]\ny: *a\n',
+      'bad: [1, 2\n',
+      '%YAML 1.2\n---\na: 1\n...\n',
+    ];
+    for (const text of cases) {
+      assert.deepEqual(
+        outcome(() => parseYamlDocuments(text, 'f.yaml', 10, 3)),
+        outcome(() => parseYamlDocumentsPrecise(text, 'f.yaml', 10, 3)),
+        JSON.stringify(text),
+      );
+    }
+  });
+});
