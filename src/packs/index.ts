@@ -65,9 +65,11 @@ export async function loadPack(name: string): Promise<Pack> {
     throw new Error(`built-in pack ${name}: ${loaded.invalid.map((i) => i.error.message).join('; ')}`);
   }
   let rules: TsRule[] = [];
-  const compiled = new URL(`./${name}/rules.js`, import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) {
-    const mod = (await import(compiled.href)) as { rules?: TsRule[] };
+  // Compiled (dist/*.js) or run from source (tsx, *.ts): the rules module sits beside this one.
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const module = new URL(`./${name}/rules.${ext}`, import.meta.url);
+  if (existsSync(fileURLToPath(module))) {
+    const mod = (await import(module.href)) as { rules?: TsRule[] };
     rules = mod.rules ?? [];
   }
   return { name, policies: loaded.policies, rules };

@@ -21,8 +21,11 @@ export interface Discovered {
   notices: DiscoveryNotice[];
   /** Files that failed to parse (the scan goes on with the others). */
   errors: UserError[];
+  /** Whether any Kustomize/Helm output was rendered (its objects may repeat plain manifests). */
+  rendered: boolean;
 }
 
+const READ_WINDOW = 32;
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 export function onPath(command: string): string | undefined {
@@ -91,7 +94,7 @@ function kustomizeResourceDirs(dir: string, k: Record<string, unknown>): string[
  * Terraform files. Skips node_modules, .git and whatever `.rampartignore` lists.
  */
 export async function discoverScanInputs(paths: readonly string[]): Promise<Discovered> {
-  const out: Discovered = { documents: [], terraformFiles: [], notices: [], errors: [] };
+  const out: Discovered = { documents: [], terraformFiles: [], notices: [], errors: [], rendered: false };
   for (const root of paths) {
     let isDir = false;
     try {
@@ -126,19 +129,34 @@ export async function discoverScanInputs(paths: readonly string[]): Promise<Disc
         else throw error;
       }
     }
+    const manifests: string[] = [];
     for (const f of files) {
       const abs = resolve(f);
       if (skip.has(abs) || f.endsWith('Chart.yaml')) continue;
       if (charts.some((c) => abs.startsWith(`${c}/`))) continue;
-      if (/\.tf$/i.test(f)) {
-        out.terraformFiles.push(f);
-        continue;
-      }
-      try {
-        const docs = await loadDocumentsFromFile(f);
-        for (const d of docs) {
+      if (/\.tf$/i.test(f)) out.terraformFiles.push(f);
+      else manifests.push(f);
+    }
+    // Reads overlap (a window of files in flight) while parsing stays in file order.
+    for (let i = 0; i < manifests.length; i += READ_WINDOW) {
+      const window = manifests.slice(i, i + READ_WINDOW);
+      const loaded = await Promise.all(
+        window.map((f) =>
+          loadDocumentsFromFile(f).then(
+            (docs) => ({ f, docs }),
+            (error: unknown) => ({ f, error }),
+          ),
+        ),
+      );
+      for (const item of loaded) {
+        if ('error' in item) {
+          if (item.error instanceof UserError) out.errors.push(item.error);
+          else throw item.error;
+          continue;
+        }
+        for (const d of item.docs) {
           if (isPlanJson(d.content)) {
-            out.terraformFiles.push(f);
+            out.terraformFiles.push(item.f);
             break;
           }
           if (
@@ -149,9 +167,6 @@ export async function discoverScanInputs(paths: readonly string[]): Promise<Disc
             out.documents.push(d);
           }
         }
-      } catch (error) {
-        if (error instanceof UserError) out.errors.push(error);
-        else throw error;
       }
     }
     await renderKustomizations(
@@ -235,6 +250,7 @@ function addRendered(text: string, file: string, out: Discovered): void {
     if (id && !sources.has(id)) sources.set(id, d.origin);
   }
   const parsed = parseText(text, `${file} (rendered)`);
+  out.rendered = true;
   for (const p of parsed) {
     if (!isObject(p.content)) continue;
     const source = sources.get(identity(p.content) ?? '');

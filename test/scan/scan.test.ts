@@ -133,5 +133,13 @@ describe('rampart scan (real CLI)', () => {
     );
     for (const p of ['gpu-isolation', 'pod-security', 'resources', 'governance'])
       assert.ok(packs.has(p), `no ${p} finding`);
+    const unresolved = results.filter(
+      (x) => x.message.includes('{{') || /substitution error/.test(x.message),
+    );
+    assert.deepEqual(
+      unresolved.map((x) => `${x.policy}/${x.rule}: ${x.message}`),
+      [],
+      'every message resolves its variables',
+    );
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../model/types.js';
 import { type RuleOutcome, validateRule } from '../validate/index.js';
 import { buildImagesVariable, type ContextSources, EvalContext } from '../vars/index.js';
+import { candidateKinds } from './kind-index.js';
 import { resourceRef } from './resource.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -36,6 +37,8 @@ export interface EvaluateOptions {
   subresource?: string;
   namespaceLabels?: (namespace: string) => Record<string, string> | undefined;
   values?: (policy: Policy, doc: Document) => SuppliedValues | undefined;
+  /** Dotted-path variables set for every policy and document (e.g. rampart.* pack parameters). */
+  variables?: Record<string, unknown>;
   sources?: Partial<ContextSources>;
   /** Audit-mode failures are reported as warn (kyverno apply --audit-warn). */
   auditWarn?: boolean;
@@ -147,6 +150,7 @@ export function evaluate(
           ref.namespace,
           options.userInfo,
           images(),
+          options.variables,
           own ? supplied : undefined,
         ),
       );
@@ -160,6 +164,8 @@ export function evaluate(
       let ctx: EvalContext | undefined;
       const applyOne = policy.applyRules === 'One';
       for (const rule of policy.computedRules) {
+        const kinds = options.subresource ? undefined : candidateKinds(rule);
+        if (kinds && !kinds.has(ref.kind)) continue;
         let matched: boolean;
         try {
           matched = matchesRule(rule, matchCtx).matched;
@@ -234,6 +240,7 @@ function buildRoot(
   namespace: string,
   userInfo: UserInfo | undefined,
   images: Record<string, unknown>,
+  variables: Record<string, unknown> | undefined,
   supplied: SuppliedValues | undefined,
 ): Record<string, unknown> {
   const sa = serviceAccount(userInfo?.username);
@@ -255,6 +262,7 @@ function buildRoot(
     serviceAccountNamespace: sa.namespace,
     images,
   };
+  for (const [path, value] of Object.entries(variables ?? {})) setPath(root, path, value);
   for (const [path, value] of Object.entries(supplied?.variables ?? {})) setPath(root, path, value);
   return root;
 }

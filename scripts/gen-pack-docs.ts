@@ -1,0 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { renderPackDocs } from '../src/packs/docs.js';
+
+// Regenerates docs/packs.md; test/packs/docs.test.ts fails until the committed page matches.
+await writeFile(new URL('../docs/packs.md', import.meta.url), await renderPackDocs());
