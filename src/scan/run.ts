@@ -72,16 +72,19 @@ function suppression(content: unknown): { ids: Set<string>; reason: string | und
 }
 
 function enrich(
-  result: Result,
+  result: Result & { policyKey?: string },
   policy: Policy | undefined,
   pack: string | undefined,
   config: RampartConfig,
 ): Result {
-  const out: Result = { ...result };
+  const { policyKey: _key, ...out } = result;
   if (pack) out.category = pack;
   if (policy) {
-    out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
-    out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
+    // The fix and docs link matter on findings; on passes and skips they only add bulk to reports.
+    if (out.status === 'fail' || out.status === 'warn' || out.status === 'error') {
+      out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
+      out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
+    }
     const perRule = policy.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
     if (perRule && ['info', 'low', 'medium', 'high', 'critical'].includes(perRule))
       out.severity = perRule as Severity;
