@@ -134,7 +134,7 @@ function hasNestedAnchors(pattern: unknown): boolean {
 interface CompiledMap {
   /** conditional / existence / equality / negation anchors, sorted by key as upstream does */
   anchors: [string, Anchor][];
-  /** the other keys: global anchors and keys holding nested anchors first */
+  /** the other keys: global anchors and keys holding nested anchors first (reverse-sorted), then the rest sorted */
   rest: [string, Anchor | null][];
   /** anchors whose key presence the AnchorMap tracks */
   tracked: [string, Anchor][];
@@ -151,14 +151,16 @@ function compileMap(pattern: Record<string, unknown>): CompiledMap {
   const front: [string, Anchor | null][] = [];
   const back: [string, Anchor | null][] = [];
   const tracked: [string, Anchor][] = [];
-  for (const key of Object.keys(pattern)) {
+  // Kyverno's getSortedNestedAnchorResource: keys sorted, then global-anchor and nested-anchor keys
+  // pushed to the front (so they run in reverse order) and plain keys to the back.
+  const keys = Object.keys(pattern).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  for (const key of keys) {
     const a = parseAnchor(key);
     if (isConditional(a) || isExistence(a) || isNegation(a)) tracked.push([key, a!]);
     if (isPhaseOneAnchor(a)) anchors.push([key, a!]);
-    else if (isGlobal(a) || hasNestedAnchors(pattern[key])) front.push([key, a]);
+    else if (isGlobal(a) || hasNestedAnchors(pattern[key])) front.unshift([key, a]);
     else back.push([key, null]);
   }
-  anchors.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   c = { anchors, rest: [...front, ...back], tracked, wildcardMetadataKey: wildcardMetadataKey(pattern) };
   compiledMaps.set(pattern, c);
   return c;

@@ -228,3 +228,13 @@ describe('matchPattern: Kyverno anchor scenarios', () => {
     });
   }
 });
+
+describe('key order', () => {
+  test("keys run in Kyverno's order (nested-anchor keys reverse-sorted first), whatever the YAML order", () => {
+    const resource = { data: { amap: { x: '2' }, bmap: { y: 'set', z: 'bad' } } };
+    const written = { data: { amap: { '(x)': '1' }, bmap: { '(y)': '?*', z: 'ok' } } };
+    const reversed = { data: { bmap: { '(y)': '?*', z: 'ok' }, amap: { '(x)': '1' } } };
+    assert.equal(matchPattern(resource, written).status, 'fail');
+    assert.equal(matchPattern(resource, reversed).status, 'fail');
+  });
+});
