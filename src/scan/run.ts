@@ -1,6 +1,6 @@
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
-import type { UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
 import { listPackNames, loadPack, type Pack } from '../packs/index.js';
@@ -98,9 +98,14 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const { config } = options;
   const available = [...listPackNames(), ...TERRAFORM_PACKS];
   for (const p of [...(options.packs ?? []), ...(options.skipPacks ?? [])]) {
-    if (!available.includes(p)) {
-      const { UserError } = await import('../core/errors.js');
+    if (!available.includes(p))
       throw new UserError(`scan: unknown pack "${p}" (available: ${available.join(', ')})`);
+  }
+  for (const p of Object.keys(config.packs)) {
+    if (!available.includes(p)) {
+      throw new UserError(
+        `${config.file ?? 'rampart.yaml'}: packs.${p}: unknown pack (available: ${available.join(', ')})`,
+      );
     }
   }
   const selectedAll = available.filter(
@@ -112,6 +117,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const selected = selectedAll.filter((name) => !TERRAFORM_PACKS.includes(name));
   const terraformPacks = selectedAll.filter((name) => TERRAFORM_PACKS.includes(name));
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
+  const configNotices = await unknownRuleNotices(config);
   const discovered = await discoverScanInputs(options.paths);
   const documents: Document[] = discovered.documents.map((d) => ({
     ...d,
@@ -201,9 +207,27 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   });
   return {
     results: filtered,
-    notices: discovered.notices,
+    notices: [...configNotices, ...discovered.notices],
     errors: [...discovered.errors, ...terraformErrors],
     documents: documents.length,
     packs: selectedAll,
   };
+}
+
+/** Rule settings in rampart.yaml that name no rule would silently do nothing: say so. */
+async function unknownRuleNotices(config: RampartConfig): Promise<DiscoveryNotice[]> {
+  const ids = Object.keys(config.rules);
+  if (!ids.length) return [];
+  const known = new Set<string>();
+  for (const pack of await Promise.all(listPackNames().map((n) => loadPack(n)))) {
+    for (const p of pack.policies) known.add(p.name);
+    for (const r of pack.rules) known.add(r.meta.id);
+  }
+  // Terraform rule ids (tf-*, aft-*, and the IAM lint ids) come from the Terraform scanner.
+  return ids
+    .filter((id) => !known.has(id) && !/^(tf-|aft-|IAM\d{3}$)/.test(id))
+    .map((id) => ({
+      path: config.file ?? 'rampart.yaml',
+      message: `rules.${id} matches no rule (see docs/packs.md)`,
+    }));
 }

@@ -86,6 +86,11 @@ describe('rampart scan (real CLI)', () => {
     const pack = await runRampart(['scan', repo, '--pack', 'nope']);
     assert.equal(pack.code, 2);
     assert.match(pack.stderr, /unknown pack "nope"/);
+    const typoPack = await runRampart(['scan', fixture('scan', 'fixtures', 'typo-pack')]);
+    assert.equal(typoPack.code, 2);
+    assert.match(typoPack.stderr, /packs\.gpu-isolaton: unknown pack/);
+    const typoRule = await runRampart(['scan', fixture('scan', 'fixtures', 'typo-rule')]);
+    assert.match(typoRule.stderr, /rules\.disalow-latest-tag matches no rule/);
     const flag = await runRampart(['scan', '--frobnicate']);
     assert.equal(flag.code, 2);
   });
