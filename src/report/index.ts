@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors.js';
-import type { Result } from '../core/result.js';
+import type { Result, ResultStatus } from '../core/result.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderPolicyReport } from './policyreport.js';
@@ -10,6 +10,8 @@ export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'junit', 'policyreport'
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface RenderOptions {
+  /** Counts to print instead of counting the given results (when some were left out). */
+  summary?: Record<ResultStatus, number>;
   color?: boolean;
   verbose?: boolean;
   toolVersion?: string;
@@ -32,7 +34,7 @@ export function renderResults(
 ): string {
   switch (format) {
     case 'json':
-      return renderJson(results);
+      return renderJson(results, options.summary);
     case 'sarif':
       return renderSarif(results, { toolVersion: options.toolVersion });
     case 'junit':
@@ -40,6 +42,10 @@ export function renderResults(
     case 'policyreport':
       return renderPolicyReport(results);
     default:
-      return renderTable(results, { color: options.color, verbose: options.verbose });
+      return renderTable(results, {
+        color: options.color,
+        verbose: options.verbose,
+        summary: options.summary,
+      });
   }
 }

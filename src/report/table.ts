@@ -6,6 +6,7 @@ export interface TableOptions {
   color?: boolean;
   /** Show passing and skipped results too (default: only fail/warn/error, plus skip with a reason). */
   verbose?: boolean;
+  summary?: Record<ResultStatus, number>;
 }
 
 const STATUS_COLOR: Record<ResultStatus, string> = {
@@ -52,7 +53,7 @@ export function renderTable(results: readonly Result[], options: TableOptions = 
     }
     lines.push('');
   }
-  const c = countByStatus(results);
+  const c = options.summary ?? countByStatus(results);
   lines.push(`${c.pass} passed, ${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.skip} skipped`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,16 +1,16 @@
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
-import type { Result } from '../core/result.js';
+import type { Result, ResultStatus } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
 import { listPackNames, loadPack, type Pack } from '../packs/index.js';
-import { baseRuleName, evaluate } from '../policy/engine/evaluate.js';
+import { baseRuleName } from '../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../policy/engine/resource.js';
 import type { Policy } from '../policy/model/types.js';
-import { namespaceLabelLookup } from '../policy/values.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
+import { evaluateParallel, PARALLEL_THRESHOLD } from './parallel.js';
 
 /** Terraform rule families, selectable with --pack/--skip-pack like the Kubernetes packs. */
 export const TERRAFORM_PACKS = ['terraform-iam', 'worker-fleet', 'terraform-state', 'aft'];
@@ -29,6 +29,10 @@ export interface ScanOptions {
   rules?: string[];
   severity?: (s: Severity) => boolean;
   userPolicies?: Policy[];
+  /** Keep passing and not-applicable results (default: only findings, suppressions and reports). */
+  includePassed?: boolean;
+  /** Evaluation threads (default: one per core, up to 4, for large inputs; 1 on small ones). */
+  threads?: number;
 }
 
 export interface ScanOutcome {
@@ -37,6 +41,8 @@ export interface ScanOutcome {
   errors: UserError[];
   documents: number;
   packs: string[];
+  /** Counts of every result, including those left out of `results`. */
+  summary: Record<ResultStatus, number>;
 }
 
 function ruleIdOf(result: Pick<Result, 'policy' | 'rule'>): string {
@@ -71,6 +77,14 @@ function suppression(content: unknown): { ids: Set<string>; reason: string | und
   return undefined;
 }
 
+function effectiveSeverity(result: Result, policy: Policy | undefined, config: RampartConfig): Severity {
+  const override = config.rules[ruleIdOf(result)]?.severity;
+  if (override) return override;
+  const perRule = policy?.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
+  if (perRule && ['info', 'low', 'medium', 'high', 'critical'].includes(perRule)) return perRule as Severity;
+  return result.severity;
+}
+
 function enrich(
   result: Result & { policyKey?: string },
   policy: Policy | undefined,
@@ -79,19 +93,24 @@ function enrich(
 ): Result {
   const { policyKey: _key, ...out } = result;
   if (pack) out.category = pack;
-  if (policy) {
-    // The fix and docs link matter on findings; on passes and skips they only add bulk to reports.
-    if (out.status === 'fail' || out.status === 'warn' || out.status === 'error') {
-      out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
-      out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
-    }
-    const perRule = policy.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
-    if (perRule && ['info', 'low', 'medium', 'high', 'critical'].includes(perRule))
-      out.severity = perRule as Severity;
+  // The fix and docs link matter on findings; on passes and skips they only add bulk to reports.
+  if (policy && (out.status === 'fail' || out.status === 'warn' || out.status === 'error')) {
+    out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
+    out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
   }
-  const override = config.rules[ruleIdOf(result)]?.severity;
-  if (override) out.severity = override;
+  out.severity = effectiveSeverity(result, policy, config);
   return out;
+}
+
+/** Findings, suppressions, reports (results with properties) and "not supported" skips are always reported. */
+function alwaysReported(r: Result): boolean {
+  return (
+    r.status === 'fail' ||
+    r.status === 'warn' ||
+    r.status === 'error' ||
+    r.properties !== undefined ||
+    (r.status === 'skip' && (r.message.startsWith('suppressed:') || r.message.includes('not supported yet')))
+  );
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
@@ -139,15 +158,36 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
 
   const variables: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config.parameters)) variables[`rampart.${k}`] = v;
-  const raw: Result[] = evaluate(policies, documents, {
-    namespaceLabels: namespaceLabelLookup(documents, undefined),
-    variables,
-  });
+  const labels: Record<string, Record<string, string>> = {};
+  for (const d of documents) {
+    const c = d.content;
+    if (
+      isObject(c) &&
+      c.kind === 'Namespace' &&
+      isObject(c.metadata) &&
+      typeof c.metadata.name === 'string'
+    ) {
+      labels[c.metadata.name] = isObject(c.metadata.labels)
+        ? (c.metadata.labels as Record<string, string>)
+        : {};
+    }
+  }
+  const threads = options.threads ?? (documents.length >= PARALLEL_THRESHOLD ? undefined : 1);
+  const raw: Result[] = await evaluateParallel(policies, documents, variables, labels, threads);
   const results: Result[] = [];
   const docById = new Map<string, Document>();
   for (const d of documents) docById.set(`${d.origin.file}#${d.origin.index}#${d.origin.line}`, d);
+  // Passes and not-applicable skips are only counted unless asked for: on a large repository they are
+  // most of the results and most of the time spent reporting. (With rendered overlays everything is
+  // kept until duplicates are removed, so the counts stay exact.)
+  const dropped: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  const keepAll = options.includePassed || discovered.rendered;
   for (const r of raw) {
     const policy = byName.get(r.policy);
+    if (!keepAll && !alwaysReported(r)) {
+      if (!options.severity || options.severity(effectiveSeverity(r, policy, config))) dropped[r.status]++;
+      continue;
+    }
     results.push(enrich(r, policy, policy ? packOf.get(policy) : undefined, config));
   }
   for (const pack of packs) {
@@ -195,7 +235,10 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
         seen.add(key);
         return true;
       });
-  const filtered = unique.filter((r) => !options.severity || options.severity(r.severity));
+  const severityFiltered = unique.filter((r) => !options.severity || options.severity(r.severity));
+  const summary = { ...dropped };
+  for (const r of severityFiltered) summary[r.status]++;
+  const filtered = options.includePassed ? severityFiltered : severityFiltered.filter(alwaysReported);
   // Plain code-unit comparison: localeCompare costs seconds on a few hundred thousand results.
   filtered.sort((a, b) => {
     const fa = a.origin?.file ?? '';
@@ -211,6 +254,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     errors: [...discovered.errors, ...terraformErrors],
     documents: documents.length,
     packs: selectedAll,
+    summary,
   };
 }
 

@@ -24,7 +24,8 @@ Options:
       --fail-on SEVERITY    exit 1 when a failure at or above this severity remains (default high)
       --config FILE         rampart.yaml to use (default: rampart.yaml in the first PATH)
   -o, --output FORMAT       table (default), json, sarif, junit, policyreport
-  -v, --verbose             table output: show passing and skipped results too
+  -v, --verbose             also report passing and not-applicable results (json, junit, table);
+                            policyreport output always includes them
 
 Suppress a finding on a resource with the annotations
   rampart.dev/ignore: "rule-id,other-rule-id"
@@ -86,12 +87,18 @@ export async function run(argv: string[]): Promise<number> {
     rules: values.rule,
     severity,
     userPolicies,
+    includePassed: values.verbose || format === 'policyreport',
   });
   for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
   for (const e of outcome.errors) process.stderr.write(`rampart: error: ${e.message}\n`);
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   process.stdout.write(
-    renderResults(outcome.results, format, { color, verbose: values.verbose, toolVersion: version() }),
+    renderResults(outcome.results, format, {
+      color,
+      verbose: values.verbose,
+      toolVersion: version(),
+      summary: outcome.summary,
+    }),
   );
   if (format === 'table') {
     process.stdout.write(

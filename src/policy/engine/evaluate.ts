@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   sources?: Partial<ContextSources>;
   /** Audit-mode failures are reported as warn (kyverno apply --audit-warn). */
   auditWarn?: boolean;
+  /** One skip per unsupported policy kind (default true; off when a batch is one of several). */
+  reportUnsupportedPolicies?: boolean;
 }
 
 /** A rule response, as Kyverno's engine produces it, plus the result it becomes. */
@@ -112,7 +114,7 @@ export function evaluate(
   const operation = options.operation ?? 'CREATE';
   const sources: ContextSources = { ...EMPTY_SOURCES, ...options.sources } as ContextSources;
   for (const policy of policies) {
-    if (policy.unsupported) {
+    if (policy.unsupported && options.reportUnsupportedPolicies !== false) {
       out.push(unsupportedPolicyResult(policy));
     }
   }
