@@ -166,10 +166,10 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
       } else clusterResources.push({ ...d, content: withDefaultNamespace(c) });
     }
   }
-  const sources = offlineSources(
-    [...clusterResources, ...resources],
-    spec.apiCallResponses as ApiCallResponse[],
-  );
+  const sources = {
+    ...offlineSources([...clusterResources, ...resources], spec.apiCallResponses as ApiCallResponse[]),
+    globalReference: (name: string) => spec.globalContextEntries[name],
+  };
   const options = {
     userInfo,
     namespaceLabels: namespaceLabelLookup([...resources, ...clusterResources], values),

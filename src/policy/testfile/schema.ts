@@ -26,6 +26,8 @@ export interface TestSpec {
   exceptions: string[];
   clusterResources: string[];
   apiCallResponses: Record<string, unknown>[];
+  /** Mocked GlobalContextEntry data: name → value (the `data` form). */
+  globalContextEntries: Record<string, unknown>;
   results: TestResultSpec[];
   /** Notices to show (legacy format, unsupported fields). */
   notices: string[];
@@ -133,13 +135,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
       `${file}: results use deprecated fields (resource, namespace, status, patchedResource); prefer resources, result, patchedResources`,
     );
   }
-  for (const unsupported of [
-    'targetResources',
-    'paramResources',
-    'globalContextEntries',
-    'jsonPayloads',
-    'context',
-  ]) {
+  for (const unsupported of ['targetResources', 'paramResources', 'jsonPayloads', 'context']) {
     if (doc[unsupported] !== undefined)
       notices.push(`${file}: "${unsupported}" is not supported yet and was ignored`);
   }
@@ -155,6 +151,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
     userinfo: typeof doc.userinfo === 'string' ? doc.userinfo : undefined,
     exceptions,
     clusterResources: stringList(doc.clusterResources, `${file}: clusterResources`),
+    globalContextEntries: parseGlobalContextEntries(doc.globalContextEntries, file, notices),
     apiCallResponses: Array.isArray(doc.apiCallResponses)
       ? (doc.apiCallResponses as Record<string, unknown>[])
       : [],
@@ -197,4 +194,20 @@ function parseResult(value: unknown, where: string, legacy: boolean): TestResult
     generatedResources: generated.length ? generated : undefined,
     cloneSourceResource: r.cloneSourceResource as string | undefined,
   };
+}
+
+function parseGlobalContextEntries(value: unknown, file: string, notices: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (value === undefined || value === null) return out;
+  if (!Array.isArray(value)) throw new UserError(`${file}: globalContextEntries must be a list`);
+  value.forEach((e, i) => {
+    if (!isObject(e) || typeof e.name !== 'string')
+      throw new UserError(`${file}: globalContextEntries[${i}].name is required`);
+    if ('data' in e) out[e.name] = e.data;
+    else
+      notices.push(
+        `${file}: globalContextEntries[${i}] (${e.name}): only the data form is supported; resources/resourceFiles were ignored`,
+      );
+  });
+  return out;
 }

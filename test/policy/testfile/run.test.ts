@@ -15,6 +15,7 @@ describe('rampart test runner', () => {
       '.hidden-suite/kyverno-test.yaml',
       'basic/kyverno-test.yaml',
       'broken/kyverno-test.yaml',
+      'global/kyverno-test.yaml',
       'legacy/kyverno-test.yaml',
       'ops/kyverno-test.yaml',
     ]);
@@ -100,6 +101,18 @@ describe('rampart test runner', () => {
     assert.deepEqual(
       examples!.rows.filter((r) => !r.ok),
       [],
+    );
+  });
+
+  test('globalContextEntries with data serve globalReference context entries', async () => {
+    const [global] = await runTestFile(F('global', 'kyverno-test.yaml'));
+    assert.equal(global!.error, null);
+    assert.deepEqual(
+      global!.rows.map((r) => [r.resource, r.actual, r.ok]),
+      [
+        ['trusted', 'pass', true],
+        ['untrusted', 'fail', true],
+      ],
     );
   });
 });
