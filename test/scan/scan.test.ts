@@ -129,6 +129,14 @@ describe('rampart scan (real CLI)', () => {
     assert.equal(new Set(keys).size, keys.length, 'no duplicate findings from overlay and base');
   });
 
+  test('Helm charts: templates are never parsed as YAML; a clear notice without helm', async () => {
+    const chart = fixture('scan', 'fixtures', 'chart');
+    const r = await runRampart(['scan', chart, '-o', 'json'], { env: { PATH: '/nonexistent' } });
+    assert.match(r.stderr, /mychart: Helm chart not rendered: helm is not on PATH/);
+    assert.doesNotMatch(r.stderr, /invalid YAML/);
+    assert.equal(r.code, 0);
+  });
+
   test('the bundled examples produce findings in every pack', async () => {
     const r = await runRampart(['scan', join(REPO_ROOT, 'examples'), '-o', 'json']);
     assert.equal(r.code, 1);
