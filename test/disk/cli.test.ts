@@ -27,6 +27,9 @@ describe('rampart disk (command)', () => {
       (await disk('check-alignment', 'vdb', '1028s', '--type', 'optimal', '--sysfs-root', SYSFS)).code,
       1,
     );
+    const typo = await disk('audit', '--sysfs-root', '/nonexistent-sysfs');
+    assert.equal(typo.code, 2);
+    assert.match(typo.error ?? '', /is not a sysfs tree/);
     const usage = await disk('check-alignment', 'vdb', '63', '--sysfs-root', SYSFS);
     assert.equal(usage.code, 2);
     assert.match(usage.error ?? '', /needs a unit/);

@@ -1,4 +1,6 @@
 import { appendFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
 import { parseSeverity, type Severity, severityRank } from '../../core/severity.js';
 import { ALIGNMENT_TYPES, checkStart, SYSFS_SECTOR } from '../../disk/align.js';
@@ -41,6 +43,13 @@ function wantsHelp(argv: string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
 
+/** A sysfs root without a block/ directory is a mistake (a typo in --sysfs-root), not an empty machine. */
+async function checkSysfsRoot(sysfsRoot: string): Promise<void> {
+  const info = await stat(join(sysfsRoot, 'block')).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new UserError(`disk: ${sysfsRoot} is not a sysfs tree (no ${join(sysfsRoot, 'block')} directory)`);
+}
+
 async function diskArg(sysfsRoot: string, arg: string | undefined, command: string): Promise<string> {
   if (!arg) throw new UserError(`disk ${command}: DEVICE is required\nRun "rampart disk --help" for usage.`);
   const resolved = await resolveDisk(sysfsRoot, arg);
@@ -71,6 +80,7 @@ async function audit(argv: string[], out: Write): Promise<number> {
   const format = parseOutputFormat(values.output, ['table', 'json', 'sarif']);
   const failOn: Severity = values['fail-on'] ? parseSeverity(values['fail-on'], 'fail-on') : 'low';
   const sysfsRoot = values['sysfs-root'] ?? '/sys';
+  await checkSysfsRoot(sysfsRoot);
   const devices = await Promise.all(positionals.map((p) => diskArg(sysfsRoot, p, 'audit')));
   // Tools open /dev nodes of this machine; they say nothing about a fixture or dumped tree.
   const useTools = !values['no-tools'] && sysfsRoot === '/sys';
@@ -120,6 +130,7 @@ async function plan(argv: string[], out: Write): Promise<number> {
     throw new UserError('disk plan: --to 4kn is required (the only target)');
   const output = oneOf(values.output, 'output', ['table', 'json'] as const, 'table');
   const sysfsRoot = values['sysfs-root'] ?? '/sys';
+  await checkSysfsRoot(sysfsRoot);
   const procRoot = values['proc-root'] ?? '/proc';
   const disk = await diskArg(sysfsRoot, positionals[0], 'plan');
   const report = await auditDisks({
@@ -161,6 +172,7 @@ async function alignmentCheck(argv: string[], out: Write): Promise<number> {
     throw new UserError('disk check-alignment: DEVICE and PARTITION-START are required');
   const type = oneOf(values.type, 'type', ALIGNMENT_TYPES, 'minimal');
   const sysfsRoot = values['sysfs-root'] ?? '/sys';
+  await checkSysfsRoot(sysfsRoot);
   const disk = await diskArg(sysfsRoot, positionals[0], 'check-alignment');
   const report = await auditDisks({ sysfsRoot, procRoot: null, devices: [disk], runner: null });
   const dev = report.devices[0]!;
