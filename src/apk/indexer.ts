@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { mapLimit } from '../core/concurrency.js';
 import { UserError } from '../core/errors.js';
 import {
   buildIndexFile,
@@ -54,19 +55,6 @@ export interface IndexDirResult {
   /** Newest version of each package name, by apk's version order. */
   newest: Map<string, string>;
   bytes: number;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 async function loadOldRecords(path: string | undefined, lenient: boolean): Promise<Map<string, IndexRecord>> {

@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapLimit } from '../core/concurrency.js';
 import { classify, kernelAlignmentOffset, type Limits, partitionAlignment, SYSFS_SECTOR } from './align.js';
 import {
   EXT_TYPES,
@@ -13,7 +14,7 @@ import { type MountEntry, readMounts } from './mounts.js';
 import { parseNvmeIdNs } from './nvme.js';
 import { parseSmartctl } from './smart.js';
 import { type RawDevice, readTopology } from './sysfs.js';
-import { firstErrorLine, mapLimit, type ToolOutcome, type ToolRunner } from './tools.js';
+import { firstErrorLine, type ToolOutcome, type ToolRunner } from './tools.js';
 import type { DeviceInfo, DiskReport, FilesystemInfo, PartitionInfo } from './types.js';
 
 export const AUDIT_TOOLS = ['blkid', 'dumpe2fs', 'xfs_info', 'nvme', 'smartctl'] as const;

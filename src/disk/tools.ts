@@ -74,24 +74,6 @@ export function systemRunner(options: { timeoutMs?: number } = {}): ToolRunner {
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
 /** The first line a tool printed on stderr, for notes ("blkid: error: /dev/vda: Operation not permitted"). */
 export function firstErrorLine(outcome: ToolOutcome): string {
   const line = (outcome.stderr || outcome.stdout).split('\n').find((l) => l.trim() !== '');

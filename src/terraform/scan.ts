@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { mapLimit } from '../core/concurrency.js';
 import type { Document } from '../core/document.js';
 import { isUserError, UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
@@ -153,17 +154,4 @@ export async function scanTerraform(
   const documents = modules.flatMap((m) => m.resources.map(resourceDocument));
   const results = await runTerraformRules(modules, options.config ?? {});
   return { documents, results, errors };
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
