@@ -16,7 +16,49 @@ export interface ValuesSpec {
   }[];
   namespaceSelector?: { name: string; labels?: Record<string, string> }[];
   namespaces?: Record<string, unknown>[];
-  subresources?: unknown[];
+  subresources?: { subresource?: ApiResource; parentResource?: ApiResource }[];
+}
+
+/** Kubernetes metav1.APIResource, as Kyverno CLI values files give it. */
+export interface ApiResource {
+  name?: string;
+  kind?: string;
+  group?: string;
+  version?: string;
+}
+
+/**
+ * Kyverno CLI `subresources`: a resource whose kind (and group/version) is a declared subresource is
+ * matched as `<parent kind>/<subresource name>`, e.g. a Scale object as `Deployment/scale`.
+ */
+export function subresourceLookup(
+  spec: ValuesSpec | undefined,
+):
+  | ((
+      doc: Document,
+    ) => { gvk: { group: string; version: string; kind: string }; subresource: string } | undefined)
+  | undefined {
+  const entries = (spec?.subresources ?? []).filter((e) => e.subresource?.kind && e.parentResource?.kind);
+  if (!entries.length) return undefined;
+  return (doc) => {
+    const ref = resourceRef(doc.content);
+    const slash = ref.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : ref.apiVersion.slice(0, slash);
+    const version = slash < 0 ? ref.apiVersion : ref.apiVersion.slice(slash + 1);
+    for (const e of entries) {
+      const s = e.subresource!;
+      if (s.kind !== ref.kind) continue;
+      if (s.group !== undefined && s.group !== group) continue;
+      if (s.version !== undefined && s.version !== version) continue;
+      const p = e.parentResource!;
+      const name = s.name ?? '';
+      return {
+        gvk: { group: p.group ?? '', version: p.version ?? '', kind: p.kind! },
+        subresource: name.includes('/') ? name.slice(name.indexOf('/') + 1) : name,
+      };
+    }
+    return undefined;
+  };
 }
 
 const VALUES_FIELDS = new Set([

@@ -13,6 +13,7 @@ import {
   namespaceLabelLookup,
   parseUserInfo,
   parseValuesSpec,
+  subresourceLookup,
   type ValuesSpec,
   valuesProvider,
 } from '../../policy/values.js';
@@ -109,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
     userInfo,
     namespaceLabels: namespaceLabelLookup(lookups, spec),
     values: valuesProvider(spec),
+    subresourceFor: subresourceLookup(spec),
     sources: offlineSources(lookups),
     auditWarn: values['audit-warn'],
   };

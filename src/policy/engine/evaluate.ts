@@ -2,7 +2,7 @@ import type { Document } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import type { Result } from '../../core/result.js';
 import type { Severity } from '../../core/severity.js';
-import { type MatchContext, matchesRule, type UserInfo } from '../match/index.js';
+import { type GroupVersionKind, type MatchContext, matchesRule, type UserInfo } from '../match/index.js';
 import {
   CATEGORY_ANNOTATION,
   type Policy,
@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   sources?: Partial<ContextSources>;
   /** Audit-mode failures are reported as warn (kyverno apply --audit-warn). */
   auditWarn?: boolean;
+  /** Per-document subresource view (Kyverno CLI values `subresources`): match as `<parent kind>/<sub>`. */
+  subresourceFor?: (doc: Document) => { gvk: GroupVersionKind; subresource: string } | undefined;
   /** One skip per unsupported policy kind (default true; off when a batch is one of several). */
   reportUnsupportedPolicies?: boolean;
 }
@@ -129,10 +131,12 @@ export function evaluate(
           : (options.oldObject?.(doc) ?? null);
     const subject = (operation === 'DELETE' ? doc.content : newObject) as Record<string, any>;
     const ref = resourceRef(subject);
+    const sub = options.subresourceFor?.(doc);
     const matchCtx: MatchContext = {
       resource: subject,
       operation,
-      subresource: options.subresource,
+      subresource: sub?.subresource ?? options.subresource,
+      ...(sub ? { gvk: sub.gvk } : {}),
       userInfo: options.userInfo,
       namespaceLabels: options.namespaceLabels,
     };
@@ -166,7 +170,7 @@ export function evaluate(
       let ctx: EvalContext | undefined;
       const applyOne = policy.applyRules === 'One';
       for (const rule of policy.computedRules) {
-        const kinds = options.subresource ? undefined : candidateKinds(rule);
+        const kinds = options.subresource || sub ? undefined : candidateKinds(rule);
         if (kinds && !kinds.has(ref.kind)) continue;
         let matched: boolean;
         try {

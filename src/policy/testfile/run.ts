@@ -13,6 +13,7 @@ import {
   namespaceLabelLookup,
   parseUserInfo,
   parseValuesSpec,
+  subresourceLookup,
   type ValuesSpec,
   valuesProvider,
 } from '../values.js';
@@ -174,6 +175,7 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
     userInfo,
     namespaceLabels: namespaceLabelLookup([...resources, ...clusterResources], values),
     values: valuesProvider(values),
+    subresourceFor: subresourceLookup(values),
     sources,
   };
 

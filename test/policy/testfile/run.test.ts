@@ -18,6 +18,7 @@ describe('rampart test runner', () => {
       'global/kyverno-test.yaml',
       'legacy/kyverno-test.yaml',
       'ops/kyverno-test.yaml',
+      'subresources/kyverno-test.yaml',
     ]);
   });
 
@@ -112,6 +113,18 @@ describe('rampart test runner', () => {
       [
         ['trusted', 'pass', true],
         ['untrusted', 'fail', true],
+      ],
+    );
+  });
+
+  test('values subresources let a Scale object match Deployment/scale rules', async () => {
+    const [sub] = await runTestFile(F('subresources', 'kyverno-test.yaml'));
+    assert.equal(sub!.error, null);
+    assert.deepEqual(
+      sub!.rows.map((r) => [r.resource, r.actual, r.ok]),
+      [
+        ['web', 'fail', true],
+        ['api', 'pass', true],
       ],
     );
   });
