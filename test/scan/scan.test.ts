@@ -146,6 +146,10 @@ describe('rampart scan (real CLI)', () => {
     );
     for (const p of ['gpu-isolation', 'pod-security', 'resources', 'governance'])
       assert.ok(packs.has(p), `no ${p} finding`);
+    assert.ok(
+      results.every((x) => !String(x.origin?.file ?? '').includes('examples/policies/')),
+      '.rampartignore keeps the example policies and their test resources out of the scan',
+    );
     const unresolved = results.filter(
       (x) => x.message.includes('{{') || /substitution error/.test(x.message),
     );
