@@ -96,6 +96,19 @@ function kustomizeResourceDirs(dir: string, k: Record<string, unknown>): string[
 export async function discoverScanInputs(paths: readonly string[]): Promise<Discovered> {
   const out: Discovered = { documents: [], terraformFiles: [], notices: [], errors: [], rendered: false };
   for (const root of paths) {
+    if (root === '-') {
+      // Manifests piped in (e.g. `helm template ... | rampart scan -`).
+      for (const d of await loadDocumentsFromFile('-')) {
+        if (
+          isObject(d.content) &&
+          typeof d.content.kind === 'string' &&
+          typeof d.content.apiVersion === 'string'
+        ) {
+          out.documents.push(d);
+        }
+      }
+      continue;
+    }
     let isDir = false;
     try {
       isDir = (await stat(root)).isDirectory();

@@ -137,6 +137,19 @@ describe('rampart scan (real CLI)', () => {
     assert.equal(r.code, 0);
   });
 
+  test('manifests piped on stdin are scanned with "-"', async () => {
+    const pod =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: piped, namespace: x}\nspec:\n  containers:\n    - {name: c, image: "nginx:latest", env: [{name: NVIDIA_VISIBLE_DEVICES, value: all}]}\n';
+    const r = await runRampart(['scan', '-', '--pack', 'gpu-isolation', '-o', 'json'], { input: pod });
+    assert.equal(r.code, 1);
+    const results = JSON.parse(r.stdout).results as any[];
+    assert.ok(
+      results.some(
+        (x) => x.policy === 'gpu-env-without-limit' && x.origin.file === '<stdin>' && x.origin.line === 1,
+      ),
+    );
+  });
+
   test('the bundled examples produce findings in every pack', async () => {
     const r = await runRampart(['scan', join(REPO_ROOT, 'examples'), '-o', 'json']);
     assert.equal(r.code, 1);

@@ -16,7 +16,7 @@ import { runScan } from '../../scan/run.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
 
-const HELP = `Usage: rampart scan [PATH...] [options]
+const HELP = `Usage: rampart scan [PATH...|-] [options]
 
 Scans Kubernetes manifests (YAML/JSON, Lists, Kustomize overlays, Helm charts) and Terraform with the
 built-in guardrail packs (gpu-isolation, pod-security, resources, governance) plus your own policies.
@@ -76,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
   const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
   const severity = values.severity ? parseSeverityFilter(values.severity) : undefined;
   const first = paths[0]!;
-  const configDir = (await stat(first).catch(() => undefined))?.isDirectory() ? first : dirname(first);
+  const configDir =
+    first === '-' ? '.' : (await stat(first).catch(() => undefined))?.isDirectory() ? first : dirname(first);
   const config = await loadConfig(configDir, values.config);
 
   let userPolicies: Awaited<ReturnType<typeof loadPolicies>>['policies'] = [];
