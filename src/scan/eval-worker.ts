@@ -13,5 +13,6 @@ const results = evaluate(policies, job.documents, {
   variables: job.variables,
   namespaceLabels: (ns) => job.namespaceLabels[ns],
   reportUnsupportedPolicies: false,
+  exceptions: job.exceptions,
 });
 parentPort!.postMessage(results);

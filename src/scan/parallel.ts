@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
 import { evaluate, type RuleResponse } from '../policy/engine/evaluate.js';
+import type { PolicyException } from '../policy/exceptions/index.js';
 import type { Policy } from '../policy/model/types.js';
 
 /** What a worker needs to evaluate its share: all plain data, so it crosses the thread boundary. */
@@ -10,6 +11,7 @@ export interface EvaluationJob {
   documents: Document[];
   variables: Record<string, unknown>;
   namespaceLabels: Record<string, Record<string, string>>;
+  exceptions: PolicyException[];
 }
 
 /** Below this many documents a worker costs more than it saves. */
@@ -40,12 +42,13 @@ export async function evaluateParallel(
   documents: Document[],
   variables: Record<string, unknown>,
   namespaceLabels: Record<string, Record<string, string>>,
+  exceptions: PolicyException[] = [],
   threads = Math.min(availableParallelism(), 4),
 ): Promise<RuleResponse[]> {
   const lookup = (ns: string) => namespaceLabels[ns];
   const url = workerUrl();
   if (!url || threads < 2 || documents.length < 2) {
-    return evaluate(policies, documents, { variables, namespaceLabels: lookup });
+    return evaluate(policies, documents, { variables, namespaceLabels: lookup, exceptions });
   }
   const size = Math.ceil(documents.length / threads);
   const slices = Array.from({ length: threads }, (_, i) => documents.slice(i * size, (i + 1) * size));
@@ -53,9 +56,9 @@ export async function evaluateParallel(
   const pending = slices
     .slice(1)
     .map((slice) =>
-      runWorker(url, { policies: plainPolicies, documents: slice, variables, namespaceLabels }),
+      runWorker(url, { policies: plainPolicies, documents: slice, variables, namespaceLabels, exceptions }),
     );
-  const first = evaluate(policies, slices[0]!, { variables, namespaceLabels: lookup });
+  const first = evaluate(policies, slices[0]!, { variables, namespaceLabels: lookup, exceptions });
   const rest = await Promise.all(pending);
   return [...first, ...rest.flat()];
 }

@@ -6,6 +6,11 @@ import { type Severity, severityRank } from '../core/severity.js';
 import { listPackNames, loadPack, type Pack } from '../packs/index.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../policy/engine/resource.js';
+import {
+  isPolicyExceptionDocument,
+  type PolicyException,
+  parsePolicyException,
+} from '../policy/exceptions/index.js';
 import type { Policy } from '../policy/model/types.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
@@ -109,7 +114,10 @@ function alwaysReported(r: Result): boolean {
     r.status === 'warn' ||
     r.status === 'error' ||
     r.properties !== undefined ||
-    (r.status === 'skip' && (r.message.startsWith('suppressed:') || r.message.includes('not supported yet')))
+    (r.status === 'skip' &&
+      (r.message.startsWith('suppressed:') ||
+        r.message.startsWith('rule skipped due to policy exception') ||
+        r.message.includes('not supported yet')))
   );
 }
 
@@ -173,7 +181,19 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     }
   }
   const threads = options.threads ?? (documents.length >= PARALLEL_THRESHOLD ? undefined : 1);
-  const raw: Result[] = await evaluateParallel(policies, documents, variables, labels, threads);
+  // Kyverno PolicyExceptions kept in the scanned repository apply to the packs and user policies alike.
+  const exceptions: PolicyException[] = [];
+  const exceptionErrors: UserError[] = [];
+  for (const d of documents) {
+    if (!isPolicyExceptionDocument(d.content)) continue;
+    try {
+      exceptions.push(parsePolicyException(d));
+    } catch (error) {
+      if (error instanceof UserError) exceptionErrors.push(error);
+      else throw error;
+    }
+  }
+  const raw: Result[] = await evaluateParallel(policies, documents, variables, labels, exceptions, threads);
   const results: Result[] = [];
   const docById = new Map<string, Document>();
   for (const d of documents) docById.set(`${d.origin.file}#${d.origin.index}#${d.origin.line}`, d);
@@ -251,7 +271,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   return {
     results: filtered,
     notices: [...configNotices, ...discovered.notices],
-    errors: [...discovered.errors, ...terraformErrors],
+    errors: [...discovered.errors, ...exceptionErrors, ...terraformErrors],
     documents: documents.length,
     packs: selectedAll,
     summary,

@@ -27,6 +27,12 @@ describe('rampart scan (real CLI)', () => {
       'gpu-privileged-on-shared-node',
       'pss-baseline',
     ]);
+    // A Kyverno PolicyException in the scanned tree applies to pack rules too.
+    const excepted = results.filter((x) => x.policy === 'disallow-latest-tag' && x.resource.name === 'api');
+    assert.deepEqual(
+      excepted.map((x) => [x.status, x.message]),
+      [['skip', 'rule skipped due to policy exception shop/api-latest-until-release']],
+    );
     // rampart.yaml: a disabled rule never runs; a severity override applies.
     assert.equal(results.filter((x) => x.policy === 'require-image-digest').length, 0);
     assert.ok(

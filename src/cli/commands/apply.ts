@@ -5,7 +5,8 @@ import { discoverFiles } from '../../load/discover.js';
 import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/documents.js';
 import { evaluate, type RuleResponse } from '../../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../../policy/engine/resource.js';
-import { loadPolicies } from '../../policy/load.js';
+import { isPolicyExceptionDocument, parsePolicyException } from '../../policy/exceptions/index.js';
+import { loadPolicies, loadResources } from '../../policy/load.js';
 import { isPolicyDocument } from '../../policy/model/parse.js';
 import { offlineSources } from '../../policy/sources.js';
 import {
@@ -31,6 +32,7 @@ Options:
   -r, --resource PATH     resource file or directory (repeatable; "-" reads stdin)
   -f, --values-file F     Kyverno CLI values file (globalValues, policies[].rules/resources values, namespaceSelector)
   -u, --userinfo F        Kyverno CLI user info file (roles, clusterRoles, userInfo)
+  -e, --exception PATH    PolicyException files (repeatable; exceptions among the policy paths are used too)
       --operation OP      admission operation: CREATE (default), UPDATE, DELETE, CONNECT
       --audit-warn        report failures of Audit-mode rules as warnings (not counted as failures)
   -o, --output FORMAT     table (default), json, policyreport, sarif, junit
@@ -43,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     resource?: string[];
     'values-file'?: string;
     userinfo?: string;
+    exception?: string[];
     operation?: string;
     'audit-warn'?: boolean;
     output?: string;
@@ -54,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       resource: { type: 'string', short: 'r', multiple: true },
       'values-file': { type: 'string', short: 'f' },
       userinfo: { type: 'string', short: 'u' },
+      exception: { type: 'string', short: 'e', multiple: true },
       operation: { type: 'string' },
       'audit-warn': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
@@ -105,7 +109,15 @@ export async function run(argv: string[]): Promise<number> {
         lookups.push({ ...doc, content: withDefaultNamespace(doc.content) });
     }
   }
+  const exceptionDocs = [
+    ...loaded.others,
+    ...(values.exception?.length ? await loadResources(values.exception) : []),
+  ];
+  const exceptions = exceptionDocs
+    .filter((d) => isPolicyExceptionDocument(d.content))
+    .map((d) => parsePolicyException(d));
   const options = {
+    exceptions,
     operation: (operation as 'CREATE' | undefined) ?? globalOperation(spec) ?? 'CREATE',
     userInfo,
     namespaceLabels: namespaceLabelLookup(lookups, spec),

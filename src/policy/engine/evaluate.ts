@@ -2,6 +2,7 @@ import type { Document } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import type { Result } from '../../core/result.js';
 import type { Severity } from '../../core/severity.js';
+import { findException, type PolicyException } from '../exceptions/index.js';
 import { type GroupVersionKind, type MatchContext, matchesRule, type UserInfo } from '../match/index.js';
 import {
   CATEGORY_ANNOTATION,
@@ -44,6 +45,8 @@ export interface EvaluateOptions {
   auditWarn?: boolean;
   /** Per-document subresource view (Kyverno CLI values `subresources`): match as `<parent kind>/<sub>`. */
   subresourceFor?: (doc: Document) => { gvk: GroupVersionKind; subresource: string } | undefined;
+  /** PolicyExceptions (kyverno.io/v2) that may turn matched rules into skips. */
+  exceptions?: readonly PolicyException[];
   /** One skip per unsupported policy kind (default true; off when a batch is one of several). */
   reportUnsupportedPolicies?: boolean;
 }
@@ -189,6 +192,20 @@ export function evaluate(
           continue;
         }
         if (!matched) continue;
+        let podSecurityException: PolicyException | undefined;
+        if (options.exceptions?.length) {
+          const ex = findException(options.exceptions, policyKey(policy), rule.name, matchCtx, () => {
+            ctx ??= contextFor(supplied);
+            return ctx;
+          });
+          // An exception listing podSecurity controls only relaxes those controls (checked below).
+          if (ex && !(ex.podSecurity.length && rule.validate?.podSecurity)) {
+            const message = `rule skipped due to policy exception ${ex.key}`;
+            out.push(makeResult(policy, rule, doc, ref, { status: 'skip', message }, options));
+            continue;
+          }
+          podSecurityException = ex;
+        }
         const unsupported = unsupportedReason(rule);
         if (unsupported) {
           out.push(makeResult(policy, rule, doc, ref, { status: 'skip', message: unsupported }, options));
@@ -208,6 +225,7 @@ export function evaluate(
             resource: subject,
             operation,
             foreachValues: supplied?.foreachValues,
+            podSecurityException,
           });
         } catch (error) {
           outcome = { status: 'error', message: (error as Error).message };

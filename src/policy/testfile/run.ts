@@ -5,6 +5,11 @@ import { UserError } from '../../core/errors.js';
 import { loadDocumentsFromFile } from '../../load/documents.js';
 import { evaluate, type Operation, type RuleResponse } from '../engine/evaluate.js';
 import { groupVersion, resourceRef, withDefaultNamespace } from '../engine/resource.js';
+import {
+  isPolicyExceptionDocument,
+  type PolicyException,
+  parsePolicyException,
+} from '../exceptions/index.js';
 import { loadPolicies, loadResources } from '../load.js';
 import { isPolicyDocument } from '../model/parse.js';
 import { type ApiCallResponse, offlineSources } from '../sources.js';
@@ -171,7 +176,13 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
     ...offlineSources([...clusterResources, ...resources], spec.apiCallResponses as ApiCallResponse[]),
     globalReference: (name: string) => spec.globalContextEntries[name],
   };
+  const exceptions: PolicyException[] = [];
+  for (const d of await loadResources(spec.exceptions.map((p) => resolvePath(base, p)))) {
+    if (isPolicyExceptionDocument(d.content)) exceptions.push(parsePolicyException(d));
+    else notices.push(`${d.origin.file}: not a kyverno.io PolicyException; ignored`);
+  }
   const options = {
+    exceptions,
     userInfo,
     namespaceLabels: namespaceLabelLookup([...resources, ...clusterResources], values),
     values: valuesProvider(values),

@@ -140,8 +140,6 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
       notices.push(`${file}: "${unsupported}" is not supported yet and was ignored`);
   }
   const exceptions = stringList(doc.exceptions, `${file}: exceptions`);
-  if (exceptions.length)
-    notices.push(`${file}: PolicyExceptions are not supported yet; they were not applied`);
   return {
     name,
     policies: [...new Set(stringList(doc.policies, `${file}: policies`))],

@@ -1,5 +1,6 @@
 import { isObject } from '../../core/document.js';
 import { type ConditionsOutcome, evaluateConditions } from '../conditions/index.js';
+import type { PolicyException } from '../exceptions/index.js';
 import type { Rule } from '../model/types.js';
 import { matchPattern } from '../pattern/index.js';
 import { evaluatePodSecurity, type PodSecuritySpec } from '../podsecurity/index.js';
@@ -25,6 +26,8 @@ export interface ValidationEnv {
   operation: string;
   /** Per-iteration values for foreach variables (Kyverno CLI `foreachValues`). */
   foreachValues?: Record<string, unknown[]>;
+  /** A PolicyException whose podSecurity entries relax this rule's controls. */
+  podSecurityException?: PolicyException;
 }
 
 const errorOutcome = (what: string, error: unknown): RuleOutcome => ({
@@ -307,6 +310,16 @@ function validatePodSecurity(rule: Rule, spec: PodSecuritySpec, env: ValidationE
   try {
     const r = evaluatePodSecurity(env.resource, spec);
     if (r.allowed) return { status: 'pass', message: `Validation rule '${rule.name}' passed.` };
+    const ex = env.podSecurityException;
+    if (ex) {
+      // Kyverno applies the exception's exclusions on top of the rule's and skips when that passes.
+      const relaxed = evaluatePodSecurity(env.resource, {
+        ...spec,
+        exclude: [...(spec.exclude ?? []), ...ex.podSecurity],
+      });
+      if (relaxed.allowed)
+        return { status: 'skip', message: `rule skipped due to policy exception ${ex.key}` };
+    }
     return { status: 'fail', message: `Validation rule '${rule.name}' failed. ${r.message}` };
   } catch (error) {
     return errorOutcome('failed to parse pod security api version', error);

@@ -15,6 +15,7 @@ describe('rampart test runner', () => {
       '.hidden-suite/kyverno-test.yaml',
       'basic/kyverno-test.yaml',
       'broken/kyverno-test.yaml',
+      'exceptions/kyverno-test.yaml',
       'global/kyverno-test.yaml',
       'legacy/kyverno-test.yaml',
       'ops/kyverno-test.yaml',
@@ -127,5 +128,21 @@ describe('rampart test runner', () => {
         ['api', 'pass', true],
       ],
     );
+  });
+
+  test('PolicyExceptions skip covered rules; podSecurity exceptions only relax the listed controls', async () => {
+    const [ex] = await runTestFile(F('exceptions', 'kyverno-test.yaml'));
+    assert.equal(ex!.error, null);
+    assert.deepEqual(
+      ex!.rows.map((r) => [r.resource, r.actual, r.ok]),
+      [
+        ['legacy-backup', 'skip', true],
+        ['legacy-unticketed', 'fail', true],
+        ['router', 'skip', true],
+        ['router-priv', 'fail', true],
+        ['hostnet-elsewhere', 'fail', true],
+      ],
+    );
+    assert.match(ex!.rows[0]!.message, /rule skipped due to policy exception kyverno\/legacy-tools/);
   });
 });
