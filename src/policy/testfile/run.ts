@@ -216,6 +216,18 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
     }
     const responses = runFor(exp.operation ?? defaultOp);
     rows.push(...rowsFor(exp, responses, keys, invalidNames));
+    // Kyverno silently checks nothing for a name whose resource has another kind; say so.
+    if (exp.kind) {
+      for (const name of exp.resources) {
+        const n = name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
+        const others = keys.filter((k) => k.split(',')[3] === n && k.split(',')[1] !== exp.kind);
+        if (others.length && !keys.some((k) => k.split(',')[3] === n && k.split(',')[1] === exp.kind)) {
+          notices.push(
+            `results: ${exp.policy}/${exp.rule}: "${name}" is a ${others[0]!.split(',')[1]}, not a ${exp.kind}; it was not checked`,
+          );
+        }
+      }
+    }
   }
   return { file, name: spec.name, error: null, notices, rows };
 }
@@ -229,7 +241,9 @@ function selectKeys(exp: TestResultSpec, keys: string[]): string[] | undefined {
     const ns = slash >= 0 ? name.slice(0, slash) : undefined;
     const n = slash >= 0 ? name.slice(slash + 1) : name;
     for (const key of keys) {
-      const [, , kns, kname] = key.split(',');
+      const [, kkind, kns, kname] = key.split(',');
+      // Kyverno's selectResources: the expectation's kind must match (an empty kind matches any).
+      if (exp.kind && kkind !== exp.kind) continue;
       if (kname === n && (ns === undefined || kns === ns)) selected.add(key);
     }
   }

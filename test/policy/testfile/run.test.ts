@@ -41,16 +41,19 @@ describe('rampart test runner', () => {
   test('mismatches are reported: wrong result, excluded resource, resource not loaded', async () => {
     const outcomes = await runTestFile(F('basic', 'kyverno-test.yaml'));
     const rows = outcomes[1]!.rows;
-    assert.equal(rows.length, 3);
+    assert.equal(rows.length, 4);
     assert.deepEqual(
       rows.map((r) => [r.resource, r.ok, r.reason]),
       [
         ['unlabelled', false, 'Want pass, got fail'],
         ['system', false, 'No result'],
         ['not-loaded', false, 'Not found'],
+        // The expectation's kind selects resources, as Kyverno's selectResources does.
+        ['deploy-unlabelled', false, 'Not found'],
       ],
     );
-    assert.deepEqual(summarize(outcomes), { passed: 4, failed: 3, errors: 0 });
+    assert.ok(outcomes[1]!.notices.some((n) => /"deploy-unlabelled" is a Deployment, not a Pod/.test(n)));
+    assert.deepEqual(summarize(outcomes), { passed: 4, failed: 4, errors: 0 });
   });
 
   test('the legacy format is normalised, with a notice', async () => {
