@@ -107,18 +107,12 @@ function enrich(
   return out;
 }
 
-/** Findings, suppressions, reports (results with properties) and "not supported" skips are always reported. */
+/**
+ * Findings are always listed, and so are results that carry properties: reports (the QoS class),
+ * suppressions, exception skips and rule types the engine does not evaluate.
+ */
 function alwaysReported(r: Result): boolean {
-  return (
-    r.status === 'fail' ||
-    r.status === 'warn' ||
-    r.status === 'error' ||
-    r.properties !== undefined ||
-    (r.status === 'skip' &&
-      (r.message.startsWith('suppressed:') ||
-        r.message.startsWith('rule skipped due to policy exception') ||
-        r.message.includes('not supported yet')))
-  );
+  return r.status === 'fail' || r.status === 'warn' || r.status === 'error' || r.properties !== undefined;
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
@@ -228,7 +222,12 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     if (!s.reason) {
       return { ...r, message: `${r.message} (suppression ignored: ${IGNORE_REASON_ANNOTATION} is required)` };
     }
-    return { ...r, status: 'skip' as const, message: `suppressed: ${s.reason}` };
+    return {
+      ...r,
+      status: 'skip' as const,
+      message: `suppressed: ${s.reason}`,
+      properties: { ...r.properties, suppressed: s.reason },
+    };
   });
 
   let terraformErrors: UserError[] = [];

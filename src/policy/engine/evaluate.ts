@@ -2,7 +2,7 @@ import type { Document } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import type { Result } from '../../core/result.js';
 import type { Severity } from '../../core/severity.js';
-import { findException, type PolicyException } from '../exceptions/index.js';
+import { exceptionSkip, findException, type PolicyException } from '../exceptions/index.js';
 import { type GroupVersionKind, type MatchContext, matchesRule, type UserInfo } from '../match/index.js';
 import {
   CATEGORY_ANNOTATION,
@@ -200,15 +200,14 @@ export function evaluate(
           });
           // An exception listing podSecurity controls only relaxes those controls (checked below).
           if (ex && !(ex.podSecurity.length && rule.validate?.podSecurity)) {
-            const message = `rule skipped due to policy exception ${ex.key}`;
-            out.push(makeResult(policy, rule, doc, ref, { status: 'skip', message }, options));
+            out.push(makeResult(policy, rule, doc, ref, exceptionSkip(ex), options));
             continue;
           }
           podSecurityException = ex;
         }
         const unsupported = unsupportedReason(rule);
         if (unsupported) {
-          out.push(makeResult(policy, rule, doc, ref, { status: 'skip', message: unsupported }, options));
+          out.push(makeResult(policy, rule, doc, ref, unsupportedSkip(unsupported), options));
           continue;
         }
         if (rule.validate === undefined) continue;
@@ -315,7 +314,13 @@ function makeResult(
     origin: doc.origin,
     title: policy.annotations[TITLE_ANNOTATION],
     action,
+    ...(outcome.properties ? { properties: outcome.properties } : {}),
   };
+}
+
+/** A rule type the engine does not evaluate: reported, never dropped, and marked so reports keep it. */
+function unsupportedSkip(message: string): RuleOutcome {
+  return { status: 'skip', message, properties: { unsupported: 'true' } };
 }
 
 function unsupportedPolicyResult(policy: Policy): RuleResponse {
@@ -329,5 +334,6 @@ function unsupportedPolicyResult(policy: Policy): RuleResponse {
     severity: policySeverity(policy),
     category: policy.annotations[CATEGORY_ANNOTATION] ?? 'policy',
     origin: policy.origin,
+    properties: { unsupported: 'true' },
   };
 }

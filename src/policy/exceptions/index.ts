@@ -100,3 +100,16 @@ export function findException(
   }
   return undefined;
 }
+
+/** Kyverno's response for a rule an exception covers; `properties.exceptions` as in its PolicyReports. */
+export function exceptionSkip(ex: PolicyException): {
+  status: 'skip';
+  message: string;
+  properties: Record<string, string>;
+} {
+  return {
+    status: 'skip',
+    message: `rule skipped due to policy exception ${ex.key}`,
+    properties: { exceptions: ex.key },
+  };
+}

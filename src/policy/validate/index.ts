@@ -1,6 +1,6 @@
 import { isObject } from '../../core/document.js';
 import { type ConditionsOutcome, evaluateConditions } from '../conditions/index.js';
-import type { PolicyException } from '../exceptions/index.js';
+import { exceptionSkip, type PolicyException } from '../exceptions/index.js';
 import type { Rule } from '../model/types.js';
 import { matchPattern } from '../pattern/index.js';
 import { evaluatePodSecurity, type PodSecuritySpec } from '../podsecurity/index.js';
@@ -16,6 +16,8 @@ export type RuleStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
 export interface RuleOutcome {
   status: RuleStatus;
   message: string;
+  /** Report properties, as PolicyReports carry them (e.g. `exceptions` on a skip an exception caused). */
+  properties?: Record<string, string>;
 }
 
 /** Everything a rule's validation needs besides the rule itself. */
@@ -317,8 +319,7 @@ function validatePodSecurity(rule: Rule, spec: PodSecuritySpec, env: ValidationE
         ...spec,
         exclude: [...(spec.exclude ?? []), ...ex.podSecurity],
       });
-      if (relaxed.allowed)
-        return { status: 'skip', message: `rule skipped due to policy exception ${ex.key}` };
+      if (relaxed.allowed) return exceptionSkip(ex);
     }
     return { status: 'fail', message: `Validation rule '${rule.name}' failed. ${r.message}` };
   } catch (error) {
