@@ -60,11 +60,8 @@ const RULE_FIELDS = new Set([
   'reportProperties',
   'imageExtractors',
 ]);
-const VALIDATE_FIELDS = new Set([
-  'message',
-  'failureAction',
-  'failureActionOverrides',
-  'allowExistingViolations',
+/** The mutually exclusive bodies of a validate rule. */
+const VALIDATE_BODIES = [
   'pattern',
   'anyPattern',
   'deny',
@@ -73,6 +70,13 @@ const VALIDATE_FIELDS = new Set([
   'cel',
   'manifests',
   'assert',
+];
+const VALIDATE_FIELDS = new Set([
+  'message',
+  'failureAction',
+  'failureActionOverrides',
+  'allowExistingViolations',
+  ...VALIDATE_BODIES,
 ]);
 const FOREACH_FIELDS = new Set([
   'list',
@@ -196,16 +200,7 @@ function checkResources(value: unknown, path: string, problems: string[]): void 
 function checkValidate(v: Record<string, unknown>, path: string, problems: string[]): void {
   unknownFields(v, VALIDATE_FIELDS, path, problems);
   parseFailureAction(v.failureAction, `${path}.failureAction`, problems);
-  const kinds = [
-    'pattern',
-    'anyPattern',
-    'deny',
-    'foreach',
-    'podSecurity',
-    'cel',
-    'manifests',
-    'assert',
-  ].filter((k) => v[k] !== undefined);
+  const kinds = VALIDATE_BODIES.filter((k) => v[k] !== undefined);
   if (kinds.length === 0)
     problems.push(`${path}: one of pattern, anyPattern, deny, foreach, podSecurity, cel is required`);
   if (kinds.length > 1) problems.push(`${path}: only one of ${kinds.join(', ')} may be set`);
