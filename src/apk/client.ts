@@ -35,6 +35,13 @@ export function clientSetup(o: ClientSetupOptions): string {
   const url = o.url.replace(/\/+$/, '');
   const line = o.tag ? `@${o.tag} ${url}` : url;
   const pkgs = (o.packages ?? []).join(' ') || 'your-package';
+  // A tagged repository is only used for packages pinned to it with @tag.
+  const toAdd = o.tag
+    ? pkgs
+        .split(' ')
+        .map((p) => `${p}@${o.tag}`)
+        .join(' ')
+    : pkgs;
   const shown = parsed.username ? url.replace(/\/\/[^@]*@/, '//USER:PASSWORD@') : url;
   return [
     `# 1. Trust the signing key. apk finds it by file name only: keep the name ${keyName}`,
@@ -44,26 +51,12 @@ export function clientSetup(o: ClientSetupOptions): string {
     `echo '${line}' >> /etc/apk/repositories`,
     '',
     '# 3. Refresh and install (-U: apk 2.14.9/2.14.10 otherwise reuse a cached index for up to 4 h)',
-    `apk -U add ${
-      o.tag
-        ? pkgs
-            .split(' ')
-            .map((p) => `${p}@${o.tag}`)
-            .join(' ')
-        : pkgs
-    }`,
+    `apk -U add ${toAdd}`,
     '',
     '# Dockerfile',
     `COPY ${keyName} /etc/apk/keys/${keyName}`,
     `RUN echo '${line}' >> /etc/apk/repositories \\`,
-    `    && apk add --no-cache ${
-      o.tag
-        ? pkgs
-            .split(' ')
-            .map((p) => `${p}@${o.tag}`)
-            .join(' ')
-        : pkgs
-    }`,
+    `    && apk add --no-cache ${toAdd}`,
     '',
     '# Notes',
     `# - Repository URL: ${shown} (index: ${shown}/<arch>/APKINDEX.tar.gz)`,
