@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { TerraformScanConfig } from './model.js';
@@ -34,22 +32,4 @@ export function parseTerraformConfig(
     }
   }
   return config;
-}
-
-/** Reads the `terraform:` section of a rampart.yaml; a missing default file means no configuration. */
-export async function loadTerraformConfig(file: string, required: boolean): Promise<TerraformScanConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    if (required) throw new UserError(`cannot read ${file}`);
-    return {};
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (error) {
-    throw new UserError(`${file}: ${(error as Error).message}`);
-  }
-  return parseTerraformConfig(isObject(doc) ? doc.terraform : undefined, `${file} terraform`);
 }

@@ -1,13 +1,13 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { loadConfig } from '../../scan/config.js';
 import {
   type AftRequestInput,
   DEFAULT_AFT_SOURCE,
   parseTags,
   planAftRequest,
 } from '../../terraform/aft-request.js';
-import { loadTerraformConfig } from '../../terraform/config.js';
 import { scanTerraform } from '../../terraform/scan.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
@@ -71,8 +71,9 @@ export async function run(argv: string[]): Promise<number> {
   throw new UserError(`aft: unknown subcommand "${sub}"\nRun "rampart aft --help" for usage.`);
 }
 
+/** The terraform section of the same rampart.yaml `rampart scan` reads, validated the same way. */
 async function config(file: string | undefined) {
-  return loadTerraformConfig(file ?? 'rampart.yaml', file !== undefined);
+  return (await loadConfig('.', file)).terraform ?? {};
 }
 
 async function request(argv: string[]): Promise<number> {
