@@ -321,17 +321,15 @@ export async function startFakeSsoPortal(options: {
         .writeHead(403, { 'x-amzn-errortype': 'ForbiddenException' })
         .end('{"message":"No access"}');
     const c = options.credentials;
-    res
-      .writeHead(200, { 'Content-Type': 'application/json' })
-      .end(
-        JSON.stringify({
-          roleCredentials: {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            sessionToken: c.Token,
-            expiration: Date.parse(c.Expiration),
-          },
-        }),
-      );
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(
+      JSON.stringify({
+        roleCredentials: {
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.Token,
+          expiration: Date.parse(c.Expiration),
+        },
+      }),
+    );
   });
 }
