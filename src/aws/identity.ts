@@ -190,8 +190,11 @@ export async function callerIdentity(options: {
     const t = Date.parse(dateHeader);
     return Number.isNaN(t) ? undefined : (t - Date.now()) / 1000;
   };
+  // The SDK's own request timeout does not cover a server that accepts and never answers.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), options.timeoutMs);
   try {
-    const r = await client.send(new GetCallerIdentityCommand({}));
+    const r = await client.send(new GetCallerIdentityCommand({}), { abortSignal: abort.signal });
     return {
       ok: true,
       account: r.Account,
@@ -203,6 +206,9 @@ export async function callerIdentity(options: {
     };
   } catch (error) {
     const clockOffsetSeconds = offset();
+    if (abort.signal.aborted) {
+      error = Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { name: 'TimeoutError' });
+    }
     return {
       ok: false,
       endpoint,
@@ -210,6 +216,7 @@ export async function callerIdentity(options: {
       clockOffsetSeconds,
     };
   } finally {
+    clearTimeout(timer);
     client.destroy();
   }
 }
