@@ -206,13 +206,13 @@ export async function callerIdentity(options: {
     };
   } catch (error) {
     const clockOffsetSeconds = offset();
-    if (abort.signal.aborted) {
-      error = Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { name: 'TimeoutError' });
-    }
+    const seen = abort.signal.aborted
+      ? Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { name: 'TimeoutError' })
+      : error;
     return {
       ok: false,
       endpoint,
-      failure: classifyError(error, endpoint, clockOffsetSeconds),
+      failure: classifyError(seen, endpoint, clockOffsetSeconds),
       clockOffsetSeconds,
     };
   } finally {
