@@ -141,8 +141,15 @@ export async function syncToS3(options: S3SyncOptions): Promise<S3SyncResult> {
     }
     (name === INDEX ? indexes : packages).push({ file, key, size: st.size, sha256, reason });
   }
+  // Only in arch directories whose index is published here: elsewhere a remote index may still name them.
+  const archPrefixes = new Set([...localKeys].map((k) => k.slice(0, k.lastIndexOf('/') + 1)));
   const stale = options.delete
-    ? [...remote.keys()].filter((k) => k.endsWith('.apk') && !localKeys.has(k)).sort()
+    ? [...remote.keys()]
+        .filter(
+          (k) =>
+            k.endsWith('.apk') && !localKeys.has(k) && archPrefixes.has(k.slice(0, k.lastIndexOf('/') + 1)),
+        )
+        .sort()
     : [];
 
   const upload = async (u: PlannedUpload) => {

@@ -283,6 +283,43 @@ describe('aws doctor credential chain against fake STS/IMDS/container/SSO server
     }
   });
 
+  test('an expired SSO token in the cache fails the fromIni link with the SDK message (fake portal not called)', async () => {
+    const dir = await home();
+    const portal = await startFakeSsoPortal({
+      accessToken: 't',
+      accountId: '1',
+      roleName: 'r',
+      credentials: temporaryCredentials(12),
+    });
+    const env = await awsHome(dir, {
+      config:
+        '[default]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = r\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n',
+    });
+    const { createHash } = await import('node:crypto');
+    const cache = join(dir, '.aws', 'sso', 'cache');
+    await mkdir(cache, { recursive: true });
+    await writeFile(
+      join(cache, `${createHash('sha1').update('corp').digest('hex')}.json`),
+      JSON.stringify({
+        accessToken: 't',
+        expiresAt: new Date(Date.now() - 60_000).toISOString(),
+        region: 'eu-west-1',
+        startUrl: 'https://corp.awsapps.com/start',
+      }),
+    );
+    try {
+      const report = await withAwsEnv(
+        base({ ...env, AWS_ENDPOINT_URL_SSO: portal.url, AWS_ENDPOINT_URL_SSO_OIDC: portal.url }),
+        () => runDoctor({ timeoutMs: 2000, skipIdentity: true }),
+      );
+      assert.equal(outcome(report.results, 'fromIni'), 'failed');
+      assert.match(find(report.results, 'credentials/fromIni').message, /expired|sso login|refresh/i);
+      assert.ok(!portal.requests.some((r) => r.path.startsWith('/federation/credentials')));
+    } finally {
+      await portal.close();
+    }
+  });
+
   test('nothing configured: every link skipped, "no credentials" with the fix', async () => {
     const env = await awsHome(await home(), {});
     const report = await withAwsEnv(base(env), () => runDoctor({ timeoutMs: 2000 }));

@@ -279,7 +279,7 @@ describe('apk publish --to s3:// (real SDK client, fake S3 server)', () => {
     assert.equal(r.stderr, '');
     const dry = await cli([...common, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /dry run: 0 uploaded, 2 unchanged/);
+    assert.match(dry.stdout, /dry run: would upload 0, 2 unchanged, would delete 0/);
     const bad = await cli([src, '--to', 's3://Bad_Bucket/x', '--branch', 'b', '--name', 'n']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /invalid S3 bucket name/);

@@ -418,7 +418,9 @@ async function publishS3(values: Values, positionals: string[]): Promise<number>
         : undefined,
     });
     out(
-      `${r.dryRun ? 'dry run: ' : ''}${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted${r.pulled ? ` (${r.pulled} objects pulled first)` : ''}`,
+      r.dryRun
+        ? `dry run: would upload ${r.uploaded.length}, ${r.unchanged.length} unchanged, would delete ${r.deleted.length}`
+        : `${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted${r.pulled ? ` (${r.pulled} objects pulled first)` : ''}`,
     );
     return 0;
   } finally {
