@@ -65,7 +65,8 @@ interface Link {
   source: string;
   /** A reason to skip without running the provider, exactly where the SDK's default chain skips it. */
   skip?: () => string | undefined;
-  make: (logger: TraceLogger) => Provider;
+  /** Absent for links the default chain never runs on its own. */
+  make?: (logger: TraceLogger) => Provider;
   /** Names the input the provider looked for, when the SDK's own message does not. */
   absent?: () => string | undefined;
 }
@@ -126,9 +127,6 @@ function links(options: ChainOptions): Link[] {
       source: 'SSO parameters passed in code',
       skip: () =>
         'the Node.js default chain runs fromSSO only with SSO parameters given in code; SSO profiles are resolved by the shared-files link (fromIni)',
-      make: () => async () => {
-        throw new Error('unreachable');
-      },
     },
     {
       provider: 'fromIni',
@@ -206,8 +204,8 @@ export async function walkCredentialChain(options: ChainOptions): Promise<ChainR
       continue;
     }
     const skip = link.skip?.();
-    if (skip) {
-      report.links.push({ ...base, outcome: 'skipped', reason: skip });
+    if (skip || !link.make) {
+      report.links.push({ ...base, outcome: 'skipped', reason: skip ?? 'not part of the default chain' });
       continue;
     }
     const logger = new TraceLogger();

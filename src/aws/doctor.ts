@@ -17,6 +17,7 @@ export interface DoctorOptions {
   timeoutMs?: number;
   /** Skip sts:GetCallerIdentity (no network beyond the credential providers). */
   skipIdentity?: boolean;
+  /** For reading only; the SDK's providers always read process.env, so pass process.env or leave it out. */
   env?: NodeJS.ProcessEnv;
 }
 

@@ -320,6 +320,23 @@ describe('aws doctor credential chain against fake STS/IMDS/container/SSO server
     }
   });
 
+  test('a malformed config file and an unknown --profile are findings with positions, not exceptions', async () => {
+    const env = await awsHome(await home(), {
+      config: '[profile dev\nregion eu-west-1\n\u0000\u0001garbage\n[profile ok]\nregion = eu-west-1\n',
+    });
+    const report = await withAwsEnv(base(env), () => runDoctor({ profile: 'missing', timeoutMs: 2000 }));
+    const malformed = report.results.filter((r) => r.rule === 'config/malformed-ini');
+    assert.deepEqual(
+      malformed.map((r) => r.origin?.line),
+      [1, 2, 3],
+    );
+    assert.equal(malformed[0].origin?.file, env.AWS_CONFIG_FILE);
+    const missing = find(report.results, 'profile-exists');
+    assert.equal(missing.status, 'fail');
+    assert.match(missing.fix ?? '', /select one of: ok/);
+    assert.equal(outcome(report.results, 'fromIni'), 'skipped');
+  });
+
   test('nothing configured: every link skipped, "no credentials" with the fix', async () => {
     const env = await awsHome(await home(), {});
     const report = await withAwsEnv(base(env), () => runDoctor({ timeoutMs: 2000 }));
