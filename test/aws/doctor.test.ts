@@ -283,6 +283,47 @@ describe('aws doctor credential chain against fake STS/IMDS/container/SSO server
     }
   });
 
+  test('legacy SSO profile (sso_start_url in the profile): token cache keyed by the start URL, fake portal', async () => {
+    const dir = await home();
+    const creds = temporaryCredentials(13);
+    const portal = await startFakeSsoPortal({
+      accessToken: 'legacy-token',
+      accountId: '777788889999',
+      roleName: 'Admin',
+      credentials: creds,
+    });
+    const startUrl = 'https://legacy.awsapps.com/start';
+    const env = await awsHome(dir, {
+      config: `[profile old]\nsso_start_url = ${startUrl}\nsso_region = us-east-2\nsso_account_id = 777788889999\nsso_role_name = Admin\n`,
+    });
+    const { createHash } = await import('node:crypto');
+    const cache = join(dir, '.aws', 'sso', 'cache');
+    await mkdir(cache, { recursive: true });
+    await writeFile(
+      join(cache, `${createHash('sha1').update(startUrl).digest('hex')}.json`),
+      JSON.stringify({
+        accessToken: 'legacy-token',
+        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+        region: 'us-east-2',
+        startUrl,
+      }),
+    );
+    try {
+      const report = await withAwsEnv(base({ ...env, AWS_ENDPOINT_URL_SSO: portal.url }), () =>
+        runDoctor({ profile: 'old', timeoutMs: 2000, skipIdentity: true }),
+      );
+      assert.equal(
+        outcome(report.results, 'fromIni'),
+        'chosen',
+        find(report.results, 'credentials/fromIni').message,
+      );
+      assert.equal(find(report.results, 'credentials').properties?.accessKey, 'ASIA…0013');
+      assert.equal(portal.requests.length, 1);
+    } finally {
+      await portal.close();
+    }
+  });
+
   test('an expired SSO token in the cache fails the fromIni link with the SDK message (fake portal not called)', async () => {
     const dir = await home();
     const portal = await startFakeSsoPortal({
