@@ -177,7 +177,7 @@ export async function lintSharedFiles(
     else files.credentialsScan = scan;
     for (const p of scan.problems) {
       findings.push({
-        name: file,
+        name: which,
         rule: 'malformed-ini',
         status: 'fail',
         severity: 'high',
@@ -199,9 +199,9 @@ function checkMode(file: string, mode: number, which: string, scan: IniScan, fin
   );
   if ((mode & 0o004) !== 0) {
     findings.push({
-      name: file,
+      name: which,
       rule: 'world-readable',
-      status: 'fail',
+      status: holdsSecrets ? 'fail' : 'warn',
       severity: holdsSecrets ? 'high' : 'low',
       message: `${file} is readable by every user on this machine (mode ${(mode & 0o777).toString(8)})${holdsSecrets ? ' and holds secret keys' : ''}`,
       fix: `chmod 600 ${file}`,
@@ -209,7 +209,7 @@ function checkMode(file: string, mode: number, which: string, scan: IniScan, fin
     });
   } else if (holdsSecrets && which === 'credentials' && (mode & 0o040) !== 0) {
     findings.push({
-      name: file,
+      name: which,
       rule: 'group-readable',
       status: 'warn',
       severity: 'medium',

@@ -71,7 +71,9 @@ describe('aws shared-file lint', () => {
 
   test('world-readable credentials file with keys is a high finding', async () => {
     const r = await lint('', '[default]\naws_access_key_id = AKIAX\naws_secret_access_key = s3cr3t\n', 0o644);
-    const f = r.findings.find((x) => x.rule === 'world-readable' && x.name === r.credentials);
+    const f = r.findings.find((x) => x.rule === 'world-readable' && x.name === 'credentials');
+    assert.equal(f?.status, 'fail');
+    assert.equal(r.findings.find((x) => x.rule === 'world-readable' && x.name === 'config')?.status, 'warn');
     assert.equal(f?.severity, 'high');
     assert.equal(f?.fix, `chmod 600 ${r.credentials}`);
   });
