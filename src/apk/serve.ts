@@ -38,13 +38,13 @@ export function isForbiddenName(name: string): boolean {
   return name.startsWith('.') || /\.(rsa|key)$/i.test(name);
 }
 
-function cacheControl(name: string): string {
+export function cacheControl(name: string): string {
   if (name.endsWith('.apk')) return CACHE_APK;
   if (name.startsWith('APKINDEX')) return CACHE_INDEX;
   return CACHE_OTHER;
 }
 
-function contentType(name: string): string {
+export function contentType(name: string): string {
   if (name.endsWith('.apk')) return 'application/vnd.alpine.apk';
   if (name.endsWith('.tar.gz')) return 'application/gzip';
   if (name.endsWith('.pub') || name.endsWith('.txt')) return 'text/plain; charset=utf-8';

@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   iam: { summary: 'compose, lint and simulate IAM policies', load: () => import('./commands/iam.js') },
   aft: { summary: 'AWS Control Tower AFT account requests', load: () => import('./commands/aft.js') },
+  aws: {
+    summary: 'which AWS credentials and region the SDKs resolve, and why',
+    load: () => import('./commands/aws.js'),
+  },
   disk: {
     summary: 'Advanced Format (512e/4Kn) and alignment audit',
     load: () => import('./commands/disk.js'),

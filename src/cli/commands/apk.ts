@@ -6,6 +6,9 @@ import { indexDirectory } from '../../apk/indexer.js';
 import { generateKeys } from '../../apk/keygen.js';
 import { nginxConfig } from '../../apk/nginx.js';
 import { publish } from '../../apk/publish.js';
+import { createS3Client } from '../../apk/s3-client.js';
+import { publishToS3 } from '../../apk/s3-publish.js';
+import { parseS3Url } from '../../apk/s3-target.js';
 import { startRepoServer } from '../../apk/serve.js';
 import { loadSigningKey, SIGNATURE_TYPES, type SignatureType, type SigningKey } from '../../apk/sign.js';
 import { signFile } from '../../apk/sign-file.js';
@@ -26,7 +29,7 @@ Subcommands:
   index DIR       write DIR/APKINDEX.tar.gz for the .apk files in DIR
   sign FILE       sign an index or a package
   verify FILE     verify an index or a package against trusted public keys
-  publish DIR     place packages into ROOT/<branch>/<repo>/<arch>/ and refresh the indexes
+  publish DIR     place packages into ROOT/<branch>/<repo>/<arch>/ and refresh the indexes (--to s3://)
   serve ROOT      serve a repository tree over HTTP(S)
   nginx-config    print the equivalent nginx configuration
   client-setup    print the client steps and a Dockerfile snippet
@@ -65,9 +68,17 @@ signature covers the unsigned content, so clients trusting any one of the keys a
 Checks signatures as apk does (the first signature whose key name exists in DIR decides) and, for
 packages, the datahash and every file's checksum. Exit 1 when anything fails.`,
   publish: `Usage: rampart apk publish DIR --repo ROOT --branch BRANCH --name REPO [--key PRIVATE.rsa] [--arch A] [--description TEXT]
+       rampart apk publish [DIR] --to s3://BUCKET/PREFIX --branch BRANCH --name REPO [--repo ROOT]
+                           [--endpoint-url URL] [--region R] [--profile P] [--dry-run] [--delete]
 
 Copies packages into ROOT/BRANCH/REPO/<arch>/ (noarch ones into every --arch, or every existing arch
-directory) and rewrites each touched index atomically.`,
+directory) and rewrites each touched index atomically.
+
+With --to, the repository is then mirrored to s3://BUCKET/PREFIX/BRANCH/REPO/<arch>/: packages first,
+indexes last, sha256-checked, unchanged objects skipped, Cache-Control and Content-Type as apk serve
+sends them. --repo ROOT is the local mirror; without it the remote repository is pulled first.
+--delete removes remote packages the new indexes no longer list; --dry-run only prints the plan.
+Credentials and region come from the AWS SDK's default chains (see rampart aws doctor).`,
   serve: `Usage: rampart apk serve ROOT [--host 127.0.0.1] [--port 8080] [--basic-auth-file F]
                           [--tls-cert CERT --tls-key KEY] [--listing] [--quiet]
 
@@ -250,9 +261,18 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       name: { type: 'string' },
       arch: { type: 'string', multiple: true },
       description: { type: 'string' },
+      to: { type: 'string' },
+      'endpoint-url': { type: 'string' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      delete: { type: 'boolean' },
       ...KEY_FLAGS,
     });
     if (values.help) return help('publish');
+    if (str(values.to) !== undefined) return publishS3(values, positionals);
+    if (values['dry-run'] || values.delete)
+      throw new UserError('apk publish: --dry-run and --delete go with --to s3://...');
     const r = await publish({
       source: one(positionals, 'package directory', 'publish'),
       root: required(values, 'repo', 'publish'),
@@ -358,6 +378,55 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     return 0;
   },
 };
+
+async function publishS3(values: Values, positionals: string[]): Promise<number> {
+  if (positionals.length > 1) throw new UserError('apk publish: expected at most one package directory');
+  const target = parseS3Url(str(values.to)!);
+  const endpoint = str(values['endpoint-url']);
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint))
+    throw new UserError(`apk publish: --endpoint-url must be an http(s) URL; got "${endpoint}"`);
+  // The pinned SDK runs on Node 20; its notice is about SDK releases after January 2027, not this one.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const branch = required(values, 'branch', 'publish');
+  const name = required(values, 'name', 'publish');
+  const source = positionals[0];
+  const signing = keys(values);
+  const client = createS3Client({ endpoint, region: str(values.region), profile: str(values.profile) });
+  try {
+    const r = await publishToS3({
+      client,
+      target,
+      branch,
+      repo: name,
+      root: str(values.repo),
+      dryRun: values['dry-run'] === true,
+      delete: values.delete === true,
+      log: out,
+      publishLocal: source
+        ? async (root) => {
+            const p = await publish({
+              source,
+              root,
+              branch,
+              repo: name,
+              arches: list(values.arch),
+              description: str(values.description),
+              keys: signing,
+            });
+            for (const f of p.copied) out(`added ${f}`);
+          }
+        : undefined,
+    });
+    out(
+      r.dryRun
+        ? `dry run: would upload ${r.uploaded.length}, ${r.unchanged.length} unchanged, would delete ${r.deleted.length}`
+        : `${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted${r.pulled ? ` (${r.pulled} objects pulled first)` : ''}`,
+    );
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
 
 function help(sub: string): number {
   out(HELP[sub]);
