@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
 import { probeFindings } from '../../gpu/findings.js';
 import { probeNode } from '../../gpu/probe.js';
@@ -41,6 +42,9 @@ async function probe(argv: string[], out: Write): Promise<number> {
   );
   if (positionals.length) throw new UserError(`gpu probe: unexpected argument "${positionals[0]}"`);
   const format = parseOutputFormat(values.output, ['table', 'json', 'sarif', 'junit']);
+  // A --root that does not exist is a typo, not an empty node.
+  if (values.root && !(await stat(values.root).catch(() => undefined))?.isDirectory())
+    throw new UserError(`gpu probe: --root ${values.root} is not a directory`);
   const facts = await probeNode({ root: values.root, nvidiaSmi: values['nvidia-smi'] });
   const results = probeFindings(facts);
   out(
