@@ -131,11 +131,9 @@ async function validatePool(
       const target = visibleDevices(ob).find((u) => u.startsWith('MIG-'));
       let cross = null;
       if (target) {
-        const res = await cluster.exec(
-          a.name,
-          ['sh', '-c', crossAccessScript(target)],
-          options.execTimeoutMs,
-        );
+        const res = await cluster
+          .exec(a.name, ['sh', '-c', crossAccessScript(target)], options.execTimeoutMs)
+          .catch((error: Error) => ({ stdout: `### query\n${error.message}\n### rc 255` }));
         cross = { stdout: res.stdout, target };
       }
       results.push(...judgeMigPair(a, b, oa, ob, cross));
