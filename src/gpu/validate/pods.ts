@@ -60,7 +60,8 @@ export interface PodOptions {
 /** Tolerations for the GPU taints: the usual nvidia.com/gpu one, plus any GPU-looking taint on the target node. */
 export function gpuTolerations(taints: Taint[]): Record<string, string>[] {
   const keys = new Set(['nvidia.com/gpu']);
-  for (const t of taints) if (/gpu|nvidia|accelerator/i.test(t.key)) keys.add(t.key);
+  // AKS taints GPU pools sku=gpu:NoSchedule, so the value counts as well as the key.
+  for (const t of taints) if (/gpu|nvidia|accelerator/i.test(`${t.key}=${t.value ?? ''}`)) keys.add(t.key);
   return [...keys].sort().map((key) => ({ key, operator: 'Exists' }));
 }
 
