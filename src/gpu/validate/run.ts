@@ -1,3 +1,4 @@
+import { isUserError } from '../../core/errors.js';
 import type { Result } from '../../core/result.js';
 import {
   crossAccessScript,
@@ -104,18 +105,21 @@ async function validatePool(
 ): Promise<Result[]> {
   const outcomes = new Map<string, PodOutcome>();
   // Pods of one pool run side by side: the rogue ones need no GPU, the authorized ones one each.
-  await Promise.all(
+  // allSettled: every pod's create has returned before a fatal error (no permission) ends the run, so the
+  // cleanup that follows sees them all.
+  const settled = await Promise.allSettled(
     pool.pods.map(async (plan) => {
       options.log?.(`${pool.pool}: ${plan.variant} on ${plan.node} (${plan.name})`);
-      outcomes.set(
-        plan.name,
-        await runPod(cluster, plan, pool, options).catch((error: Error) => ({
-          kind: 'not-running' as const,
-          message: error.message,
-        })),
-      );
+      try {
+        outcomes.set(plan.name, await runPod(cluster, plan, pool, options));
+      } catch (error) {
+        if (isUserError(error)) throw error;
+        outcomes.set(plan.name, { kind: 'not-running', message: (error as Error).message });
+      }
     }),
   );
+  const fatal = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (fatal) throw fatal.reason;
   const results: Result[] = [];
   for (const plan of pool.pods) {
     const outcome = outcomes.get(plan.name)!;
