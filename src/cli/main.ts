@@ -33,6 +33,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'Advanced Format (512e/4Kn) and alignment audit',
     load: () => import('./commands/disk.js'),
   },
+  gpu: {
+    summary: 'GPU node probe and live GPU isolation validation',
+    load: () => import('./commands/gpu.js'),
+  },
 };
 
 export interface CommandModule {
