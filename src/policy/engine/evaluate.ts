@@ -34,7 +34,17 @@ export function evaluateResources(
   documents: readonly Document[],
   options: EvaluateOptions = {},
 ): EvaluationResponse {
-  const out: EvaluationResponse = { policyResponses: [], resources: [] };
+  return run(policies, documents, options);
+}
+
+/** With `flat`, every rule response goes to that one list (evaluate's result) instead of per resource. */
+function run(
+  policies: readonly LoadedPolicy[],
+  documents: readonly Document[],
+  options: EvaluateOptions,
+  flat?: RuleResponse[],
+): EvaluationResponse {
+  const out: EvaluationResponse = { policyResponses: flat ?? [], resources: [] };
   const runnable: { policy: LoadedPolicy; kind: PolicyKind }[] = [];
   for (const policy of policies) {
     if (policy.unsupported) {
@@ -73,11 +83,11 @@ export function evaluateResources(
   const sources = contextSources(options);
   for (const doc of documents) {
     if (!isObject(doc.content)) continue;
-    const request = new ResourceRequest(doc, options, sources);
+    const request = new ResourceRequest(doc, options, sources, flat);
     for (const [phase, scheduled] of phases) {
       for (const s of scheduled) s.kind.evaluate(s.policy, request, phase, s.prepared);
     }
-    out.resources.push(request.response());
+    if (!flat) out.resources.push(request.response());
   }
   return out;
 }
@@ -91,5 +101,7 @@ export function evaluate(
   documents: readonly Document[],
   options: EvaluateOptions = {},
 ): RuleResponse[] {
-  return resultsOf(evaluateResources(policies, documents, options));
+  const flat: RuleResponse[] = [];
+  run(policies, documents, options, flat);
+  return flat;
 }
