@@ -5,12 +5,7 @@ import type { LoadedPolicy } from '../model/types.js';
 import { ENGINE_PHASES, type EnginePhase, type PolicyKind, policyKindOf } from './kind.js';
 import type { EvaluateOptions } from './options.js';
 import { contextSources, ResourceRequest } from './request.js';
-import {
-  type EvaluationResponse,
-  type RuleResponse,
-  resultsOf,
-  unsupportedPolicyResponse,
-} from './response.js';
+import { type EvaluationResponse, type RuleResponse, unsupportedPolicyResponse } from './response.js';
 
 export { baseRuleName } from '../model/types.js';
 export type { EvaluateOptions, Operation, SuppliedValues } from './options.js';
