@@ -64,9 +64,13 @@ function run(
   const prepared = new Map<PolicyKind, unknown>();
   for (const { kind } of runnable) {
     if (prepared.has(kind)) continue;
+    if (!kind.prepare) {
+      prepared.set(kind, undefined);
+      continue;
+    }
     const own = runnable.filter((r) => r.kind === kind).map((r) => r.policy);
     const resourceSet = options.resourceSet ? [...documents, ...options.resourceSet] : documents;
-    prepared.set(kind, kind.prepare?.(own, resourceSet, options));
+    prepared.set(kind, kind.prepare(own, resourceSet, options));
   }
   const byPhase = new Map<EnginePhase, Scheduled[]>(ENGINE_PHASES.map((p) => [p, []]));
   for (const { policy, kind } of runnable) {
