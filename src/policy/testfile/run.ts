@@ -12,6 +12,7 @@ import {
 } from '../exceptions/index.js';
 import { loadPolicies, loadResources } from '../load.js';
 import { isPolicyDocument } from '../model/parse.js';
+import { wildcardMatch as wildcard } from '../pattern/wildcard.js';
 import { type ApiCallResponse, offlineSources } from '../sources.js';
 import {
   globalOperation,
@@ -67,17 +68,6 @@ export function parseSelector(text: string | undefined): Selector {
     sel[k] = value || '*';
   }
   return sel;
-}
-
-function wildcard(pattern: string, text: string): boolean {
-  if (pattern === '' || pattern === '*') return true;
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(text);
 }
 
 function resolvePath(base: string, p: string): string {
