@@ -16,12 +16,10 @@ import { wildcardMatch as wildcard } from '../pattern/wildcard.js';
 import { type ApiCallResponse, offlineSources } from '../sources.js';
 import {
   globalOperation,
-  namespaceLabelLookup,
   parseUserInfo,
   parseValuesSpec,
-  subresourceLookup,
   type ValuesSpec,
-  valuesProvider,
+  valuesOptions,
 } from '../values.js';
 import { parseTestDocument, type TestResultSpec, type TestSpec } from './schema.js';
 
@@ -173,10 +171,7 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
   }
   const options = {
     exceptions,
-    userInfo,
-    namespaceLabels: namespaceLabelLookup([...resources, ...clusterResources], values),
-    values: valuesProvider(values),
-    subresourceFor: subresourceLookup(values),
+    ...valuesOptions(values, [...resources, ...clusterResources], userInfo),
     sources,
   };
 
