@@ -5,13 +5,8 @@ import type { Result, ResultStatus } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
 import { listPackNames, loadPack, type Pack } from '../packs/index.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
-import { withDefaultNamespace } from '../policy/engine/resource.js';
-import {
-  isPolicyExceptionDocument,
-  type PolicyException,
-  parsePolicyException,
-} from '../policy/exceptions/index.js';
-import type { Policy } from '../policy/model/types.js';
+import type { LoadedPolicy } from '../policy/model/types.js';
+import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
@@ -33,7 +28,7 @@ export interface ScanOptions {
   skipPacks?: string[];
   rules?: string[];
   severity?: (s: Severity) => boolean;
-  userPolicies?: Policy[];
+  userPolicies?: LoadedPolicy[];
   /** Keep passing and not-applicable results (default: only findings, suppressions and reports). */
   includePassed?: boolean;
   /** Evaluation threads (default: one per core, up to 4, for large inputs; 1 on small ones). */
@@ -82,7 +77,11 @@ function suppression(content: unknown): { ids: Set<string>; reason: string | und
   return undefined;
 }
 
-function effectiveSeverity(result: Result, policy: Policy | undefined, config: RampartConfig): Severity {
+function effectiveSeverity(
+  result: Result,
+  policy: LoadedPolicy | undefined,
+  config: RampartConfig,
+): Severity {
   const override = config.rules[ruleIdOf(result)]?.severity;
   if (override) return override;
   const perRule = policy?.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
@@ -92,7 +91,7 @@ function effectiveSeverity(result: Result, policy: Policy | undefined, config: R
 
 function enrich(
   result: Result & { policyKey?: string },
-  policy: Policy | undefined,
+  policy: LoadedPolicy | undefined,
   pack: string | undefined,
   config: RampartConfig,
 ): Result {
@@ -140,13 +139,10 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
   const configNotices = await unknownRuleNotices(config);
   const discovered = await discoverScanInputs(options.paths);
-  const documents: Document[] = discovered.documents.map((d) => ({
-    ...d,
-    content: withDefaultNamespace(d.content),
-  }));
+  const documents: Document[] = discovered.documents.map(asResource);
 
-  const packOf = new Map<Policy, string>();
-  const policies: Policy[] = [];
+  const packOf = new Map<LoadedPolicy, string>();
+  const policies: LoadedPolicy[] = [];
   for (const pack of packs) {
     for (const p of pack.policies) {
       if (config.rules[p.name]?.enabled === false) continue;
@@ -160,33 +156,10 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
 
   const variables: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config.parameters)) variables[`rampart.${k}`] = v;
-  const labels: Record<string, Record<string, string>> = {};
-  for (const d of documents) {
-    const c = d.content;
-    if (
-      isObject(c) &&
-      c.kind === 'Namespace' &&
-      isObject(c.metadata) &&
-      typeof c.metadata.name === 'string'
-    ) {
-      labels[c.metadata.name] = isObject(c.metadata.labels)
-        ? (c.metadata.labels as Record<string, string>)
-        : {};
-    }
-  }
+  const labels = namespaceLabels(documents);
   const threads = options.threads ?? (documents.length >= PARALLEL_THRESHOLD ? undefined : 1);
   // Kyverno PolicyExceptions kept in the scanned repository apply to the packs and user policies alike.
-  const exceptions: PolicyException[] = [];
-  const exceptionErrors: UserError[] = [];
-  for (const d of documents) {
-    if (!isPolicyExceptionDocument(d.content)) continue;
-    try {
-      exceptions.push(parsePolicyException(d));
-    } catch (error) {
-      if (error instanceof UserError) exceptionErrors.push(error);
-      else throw error;
-    }
-  }
+  const { exceptions, errors: exceptionErrors } = collectExceptions(documents);
   const raw: Result[] = await evaluateParallel(policies, documents, variables, labels, exceptions, threads);
   const results: Result[] = [];
   const docById = new Map<string, Document>();
