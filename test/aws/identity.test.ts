@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runDoctor } from '../../src/aws/doctor.js';
+import { classifyError } from '../../src/aws/identity.js';
 import { tempDir } from '../helpers/index.js';
 import { awsHome, find, withAwsEnv } from './env.js';
 import { type FakeServer, type FakeStsOptions, startFakeSts } from './fakes.js';
@@ -139,9 +140,18 @@ describe('aws doctor sorts GetCallerIdentity failures like the SDKs (fake STS)',
       assert.deepEqual([r.properties?.class, r.properties?.side], ['timeout', 'client']);
     }));
 
-  test('a name that does not resolve is a client-side DNS error', async () => {
-    const r = await doctorAgainst('http://sts.rampart-test.invalid');
-    assert.deepEqual([r.properties?.class, r.properties?.side], ['dns', 'client']);
+  // No real lookup: a DNS query would leave the machine (tests stay on loopback), so the test classifies
+  // the error Node's getaddrinfo raises for an unknown name, exactly as the SDK passes it on.
+  test('a name that does not resolve is a client-side DNS error', () => {
+    const error = Object.assign(new Error('getaddrinfo ENOTFOUND sts.rampart-test.invalid'), {
+      code: 'ENOTFOUND',
+      errno: -3008,
+      syscall: 'getaddrinfo',
+      hostname: 'sts.rampart-test.invalid',
+    });
+    const c = classifyError(error, 'http://sts.rampart-test.invalid');
+    assert.deepEqual([c.class, c.side, c.code], ['dns', 'client', 'ENOTFOUND']);
+    assert.match(c.fix, /does not resolve \(http:\/\/sts\.rampart-test\.invalid\)/);
   });
 
   test('a region in another partition than the credentials is flagged', () =>
