@@ -118,7 +118,8 @@ export function autogenSpecs(spec: Record<string, unknown>, controllers?: string
     if (!cfg) continue;
     byRef.set(cfg.ref, [...(byRef.get(cfg.ref) ?? []), cfg.target]);
   }
-  const operations = ((match?.resourceRules as Record<string, unknown>[])[0] ?? {}).operations;
+  const firstRule = ((match?.resourceRules ?? []) as Record<string, unknown>[])[0];
+  const operations = firstRule?.operations;
   const out: AutogenSpec[] = [];
   for (const ref of [...byRef.keys()].sort()) {
     const targets = byRef.get(ref) ?? [];

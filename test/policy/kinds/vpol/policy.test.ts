@@ -78,7 +78,7 @@ describe('ValidatingPolicy', () => {
     );
     const defaults = specs.find((s) => s.name === 'defaults');
     assert.equal(
-      (defaults?.spec.validations as { expression: string }[])[0]?.expression,
+      ((defaults?.spec.validations ?? []) as { expression: string }[])[0]?.expression,
       "object.metadata.name != '' && object.spec.template.metadata.labels.app == 'x' && object.spec.template.spec.x",
     );
     assert.equal(canAutogen({ ...podRules, objectSelector: { matchLabels: { a: 'b' } } }), false);
