@@ -1,0 +1,18 @@
+import type { RuleType } from '../engine/rule-type.js';
+import { validateRule } from './index.js';
+
+/** Kyverno validate rules with the bodies this engine evaluates; validate.cel and others plug in beside it. */
+export const validateRuleType: RuleType = {
+  field: 'validate',
+  bodies: ['pattern', 'anyPattern', 'deny', 'foreach', 'podSecurity'],
+  phase: 'validate',
+  apply: (c) =>
+    validateRule(c.rule, {
+      ctx: c.ctx,
+      sources: c.sources,
+      resource: c.resource,
+      operation: c.operation,
+      foreachValues: c.foreachValues,
+      podSecurityException: c.podSecurityException,
+    }),
+};
