@@ -88,7 +88,8 @@ function replaceAll(text: string, from: string, to: string): string {
   return out + rest;
 }
 
-function rewrite(text: string, ref: 'defaults' | 'cronjobs'): string {
+/** Rewrites `object.spec` / `object.metadata` (and oldObject's) in serialized text to the controller's Pod template. */
+export function autogenRewrite(text: string, ref: 'defaults' | 'cronjobs'): string {
   let t = text;
   for (const [from, to] of REPLACEMENTS[ref]) {
     t = replaceAll(t, `object.${from}`, `object.${to}`);
@@ -123,7 +124,7 @@ export function autogenSpecs(spec: Record<string, unknown>, controllers?: string
   const out: AutogenSpec[] = [];
   for (const ref of [...byRef.keys()].sort()) {
     const targets = byRef.get(ref) ?? [];
-    const rewritten = JSON.parse(rewrite(JSON.stringify(spec), ref)) as Record<string, unknown>;
+    const rewritten = JSON.parse(autogenRewrite(JSON.stringify(spec), ref)) as Record<string, unknown>;
     rewritten.matchConstraints = {
       resourceRules: targets.map((t) => ({
         apiGroups: [t.group],
