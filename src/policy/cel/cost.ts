@@ -38,3 +38,14 @@ export function withBudget<T>(budget: number, fn: () => T): { value: T; cost: nu
     limit = savedLimit;
   }
 }
+
+let evaluations = 0;
+
+/** How many expression evaluations ran in this process (benchmarks report throughput from it). */
+export function evaluationCount(): number {
+  return evaluations;
+}
+
+export function countEvaluation(): void {
+  evaluations++;
+}

@@ -5,7 +5,7 @@
  * throws.
  */
 import { UserError } from '../../core/errors.js';
-import { CostLimitError, PER_CALL_LIMIT, withBudget } from './cost.js';
+import { CostLimitError, countEvaluation, PER_CALL_LIMIT, withBudget } from './cost.js';
 import { celEnvironment } from './environment.js';
 import { instrument } from './hooks.js';
 import { CelAuthz } from './lib/authorizer.js';
@@ -84,12 +84,18 @@ export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 
     site,
     resultType,
     evaluate(activation, budget = PER_CALL_LIMIT) {
+      countEvaluation();
+      // Errors are outcomes here, and capturing a stack trace for each costs more than evaluating.
+      const stackLimit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
       try {
         return { ok: true, value: withBudget(budget, () => compiled(activation)).value };
       } catch (e) {
         if (e instanceof CostLimitError || (e as Error)?.cause instanceof CostLimitError)
           return { ok: false, error: new CostLimitError(budget).message, costExceeded: true };
         return { ok: false, error: firstLine((e as Error)?.message ?? String(e)) };
+      } finally {
+        Error.stackTraceLimit = stackLimit;
       }
     },
   };

@@ -36,9 +36,16 @@ export function admissionRequest(input: AdmissionInput): Record<string, unknown>
   };
 }
 
-export function admissionActivation(input: AdmissionInput): Record<string, unknown> {
+/**
+ * The activation for one object. `services` may be passed pre-built (once per run) to keep the per-object cost
+ * down; `params` is converted separately because it differs per binding.
+ */
+export function admissionActivation(
+  input: AdmissionInput,
+  prebuiltServices?: Record<string, unknown>,
+): Record<string, unknown> {
   return {
-    ...serviceVariables(input.services),
+    ...(prebuiltServices ?? serviceVariables(input.services)),
     object: toCel(input.object ?? null),
     oldObject: toCel(input.oldObject ?? null),
     request: toCel(admissionRequest(input)),

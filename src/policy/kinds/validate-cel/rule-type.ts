@@ -5,7 +5,7 @@
  * ValidatingAdmissionPolicy: pass, fail with the failing expression's message, error on evaluation errors.
  * Autogen rules (`autogen-…`, `autogen-cronjob-…`) read the Pod template of their controller.
  */
-import { type CelProgram, compileCel } from '../../cel/index.js';
+import { type CelProgram, compileCel, serviceVariables, toCel } from '../../cel/index.js';
 import type { RuleContext, RuleFeature, RuleType } from '../../engine/rule-type.js';
 import type { Rule } from '../../model/types.js';
 import { admissionActivation } from '../admission/activation.js';
@@ -63,21 +63,48 @@ function paramsFor(c: RuleContext): unknown[] | string {
     : 'no params found for policy binding with `Deny` parameterNotFoundAction';
 }
 
-function activationFor(c: RuleContext, params: unknown) {
+const serviceVarsByOptions = new WeakMap<object, Record<string, unknown>>();
+const activationByResource = new WeakMap<
+  object,
+  { operation: string; activation: Record<string, unknown> }
+>();
+
+/** One activation per resource object (a patch makes a new object), shared by every validate.cel rule. */
+function activationFor(c: RuleContext, params: unknown): Record<string, unknown> {
+  const hit = activationByResource.get(c.resource);
+  let base = hit && hit.operation === c.operation ? hit.activation : undefined;
+  if (!base) {
+    base = buildActivation(c);
+    activationByResource.set(c.resource, { operation: c.operation, activation: base });
+  }
+  return params === null ? base : { ...base, params: toCel(params) };
+}
+
+function buildActivation(c: RuleContext): Record<string, unknown> {
+  let services = serviceVarsByOptions.get(c.options);
+  if (!services) {
+    const all = (c.options.resourceSet ?? []).map((d) => d.content as Record<string, unknown>);
+    const built = serviceVariables({
+      ...(c.options.cel ?? {}),
+      resources: [...all, ...(c.options.cel?.resources ?? [])],
+    });
+    serviceVarsByOptions.set(c.options, built);
+    services = built;
+  }
   const ns = String(obj(c.resource.metadata).namespace ?? '');
   const labels = ns ? c.options.namespaceLabels?.(ns) : undefined;
-  const all = (c.options.resourceSet ?? []).map((d) => d.content as Record<string, unknown>);
-  return admissionActivation({
-    object: c.operation === 'DELETE' ? null : c.resource,
-    oldObject: (c.oldResource as Record<string, unknown> | null) ?? null,
-    operation: c.operation,
-    userInfo: c.options.userInfo,
-    namespaceObject: ns
-      ? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: labels ?? {} } }
-      : null,
-    params,
-    services: { ...(c.options.cel ?? {}), resources: [...all, ...(c.options.cel?.resources ?? [])] },
-  });
+  return admissionActivation(
+    {
+      object: c.operation === 'DELETE' ? null : c.resource,
+      oldObject: (c.oldResource as Record<string, unknown> | null) ?? null,
+      operation: c.operation,
+      userInfo: c.options.userInfo,
+      namespaceObject: ns
+        ? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: labels ?? {} } }
+        : null,
+    },
+    services,
+  );
 }
 
 export const validateCelRuleType: RuleType = {

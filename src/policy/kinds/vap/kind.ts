@@ -1,12 +1,7 @@
 /** The engine's view of ValidatingAdmissionPolicy: documents, binding linkage, evaluation. */
 import type { LinkResult, LoadedPolicy, PolicyKind } from '../../engine/kind.js';
 import { policyHeader } from '../../model/header.js';
-import {
-  addOutcome,
-  admissionInputFor,
-  type CelRunContext,
-  prepareCelRun,
-} from '../admission/kind-support.js';
+import { addOutcome, admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
 import {
   evaluateVap,
   isVapDocument,
@@ -49,7 +44,8 @@ export const vapPolicyKind: PolicyKind<VapPolicy, CelRunContext> = {
   phases: () => ['validate'],
   evaluate(policy, request, phase, run) {
     if (phase !== 'validate' || !policy.vap) return;
-    const outcome = evaluateVap(policy.vap, admissionInputFor(request, run));
+    const shared = admissionFor(request, run);
+    const outcome = evaluateVap(policy.vap, { ...shared.input, activation: shared.activation });
     if (outcome) addOutcome(policy, policy.vap.name, request, outcome);
   },
 };

@@ -5,6 +5,7 @@
  * conditions aren't met, error on an evaluation error, fail with the first failing validation's message.
  */
 import { UserError } from '../../../core/errors.js';
+import { toCel } from '../../cel/index.js';
 import { selectorMatches } from '../../match/selector.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
 import { matchResources } from '../admission/match-resources.js';
@@ -96,6 +97,8 @@ export interface VapInput extends AdmissionInput {
   namespaceLabels?: Record<string, string>;
   /** Every object the run knows (params are looked up here). */
   resources: readonly Record<string, unknown>[];
+  /** The activation for this object when the caller built it already (shared by every policy). */
+  activation?: Record<string, unknown>;
 }
 
 function findParams(
@@ -143,8 +146,9 @@ export function evaluateVap(
     if (typeof params === 'string') return { status: 'error', message: params };
     if (params.length === 0) return { status: 'pass', message: '', auditAnnotations: {} };
     let last: ValidatingOutcome | undefined;
+    const base = input.activation ?? admissionActivation(input);
     for (const p of params) {
-      last = evaluateValidating(policy.compiled, admissionActivation({ ...input, params: p }));
+      last = evaluateValidating(policy.compiled, p === null ? base : { ...base, params: toCel(p) });
       if (last.status === 'fail' || last.status === 'error') return last;
     }
     return last;

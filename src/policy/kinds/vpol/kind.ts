@@ -1,12 +1,7 @@
 /** The engine's view of ValidatingPolicy / NamespacedValidatingPolicy. */
 import type { LoadedPolicy, PolicyKind } from '../../engine/kind.js';
 import { policyHeader } from '../../model/header.js';
-import {
-  addOutcome,
-  admissionInputFor,
-  type CelRunContext,
-  prepareCelRun,
-} from '../admission/kind-support.js';
+import { addOutcome, admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
 import { evaluateVpol, isVpolDocument, loadVpol, type ValidatingPolicy } from './policy.js';
 
 export interface VpolPolicy extends LoadedPolicy {
@@ -25,7 +20,8 @@ export const vpolPolicyKind: PolicyKind<VpolPolicy, CelRunContext> = {
   phases: () => ['validate'],
   evaluate(policy, request, phase, run) {
     if (phase !== 'validate' || policy.vpol.mode === 'JSON') return;
-    const outcome = evaluateVpol(policy.vpol, admissionInputFor(request, run));
+    const shared = admissionFor(request, run);
+    const outcome = evaluateVpol(policy.vpol, { ...shared.input, activation: shared.activation });
     if (outcome) addOutcome(policy, outcome.status === 'skip' ? '' : 'validation', request, outcome);
   },
 };

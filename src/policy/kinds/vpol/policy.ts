@@ -92,6 +92,8 @@ export function loadVpol(content: Record<string, unknown>, file?: string): Valid
 export interface VpolInput extends AdmissionInput {
   object: Record<string, unknown>;
   namespaceLabels?: Record<string, string>;
+  /** The activation for this object when the caller built it already (shared by every policy). */
+  activation?: Record<string, unknown>;
 }
 
 /** Kubernetes mode: `undefined` when no variant's matchConstraints selects the object (no response). */
@@ -106,7 +108,9 @@ export function evaluateVpol(policy: ValidatingPolicy, input: VpolInput): Valida
   };
   const variant = policy.variants.find((v) => matchResources(v.matchConstraints, m));
   if (!variant) return undefined;
-  return finish(evaluateValidating(variant.compiled, admissionActivation(input), KYVERNO_MESSAGES));
+  return finish(
+    evaluateValidating(variant.compiled, input.activation ?? admissionActivation(input), KYVERNO_MESSAGES),
+  );
 }
 
 /** JSON mode: only `object` (the payload) and `variables` are bound. */
