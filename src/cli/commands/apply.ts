@@ -6,6 +6,7 @@ import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/docum
 import { evaluate, type RuleResponse } from '../../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../../policy/engine/resource.js';
 import { isPolicyExceptionDocument, parsePolicyException } from '../../policy/exceptions/index.js';
+import { evaluateJsonPayloads, hasJsonModePolicies } from '../../policy/kinds/vpol/json.js';
 import { loadPolicies, loadResources } from '../../policy/load.js';
 import { isPolicyDocument } from '../../policy/model/parse.js';
 import { offlineSources } from '../../policy/sources.js';
@@ -26,10 +27,12 @@ const BATCH_SIZE = 256;
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
-Applies Kyverno-format policies (ClusterPolicy/Policy) to resources offline.
+Applies policies offline: Kyverno ClusterPolicy/Policy (validate.cel included), ValidatingPolicy and
+ValidatingAdmissionPolicy (+ bindings), to Kubernetes resources, and JSON-mode ValidatingPolicies to any JSON.
 
 Options:
   -r, --resource PATH     resource file or directory (repeatable; "-" reads stdin)
+      --json PATH         JSON/YAML payload for JSON-mode ValidatingPolicies (repeatable), e.g. a Terraform plan
   -f, --values-file F     Kyverno CLI values file (globalValues, policies[].rules/resources values, namespaceSelector)
   -u, --userinfo F        Kyverno CLI user info file (roles, clusterRoles, userInfo)
   -e, --exception PATH    PolicyException files (repeatable; exceptions among the policy paths are used too)
@@ -43,6 +46,7 @@ Exit codes: 0 no failures, 1 at least one failure or error, 2 usage or input err
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags<{
     resource?: string[];
+    json?: string[];
     'values-file'?: string;
     userinfo?: string;
     exception?: string[];
@@ -55,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       resource: { type: 'string', short: 'r', multiple: true },
+      json: { type: 'string', multiple: true },
       'values-file': { type: 'string', short: 'f' },
       userinfo: { type: 'string', short: 'u' },
       exception: { type: 'string', short: 'e', multiple: true },
@@ -71,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new UserError('apply: at least one policy path is required');
-  if (!values.resource?.length) throw new UserError('apply: at least one --resource path is required');
+  if (!values.resource?.length && !values.json?.length)
+    throw new UserError('apply: at least one --resource or --json path is required');
   const format = parseOutputFormat(values.output);
   const operation = values.operation?.toUpperCase();
   if (operation && !['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation)) {
@@ -100,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   // Resources are streamed: a first pass keeps only what rules may look up (Namespaces for
   // namespaceSelector, ConfigMaps for context entries), the second evaluates in batches, so memory
   // stays bounded by the batch size however large the input is.
-  const files = await discoverFiles(values.resource);
+  const files = values.resource?.length ? await discoverFiles(values.resource) : [];
   const lookups: Document[] = [];
   for (const file of files.filter((f) => f !== '-')) {
     for await (const doc of streamDocumentsFromFile(file)) {
@@ -140,6 +146,14 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   flush();
+  if (values.json?.length) {
+    if (!hasJsonModePolicies(loaded.policies))
+      throw new UserError(
+        'apply: --json needs a ValidatingPolicy with spec.evaluation.mode: JSON among the policies',
+      );
+    const payloads = await loadResources(values.json);
+    for (const r of evaluateJsonPayloads(loaded.policies, payloads)) results.push(r);
+  }
   process.stdout.write(
     renderResults(results, format, {
       color: process.stdout.isTTY && !process.env.NO_COLOR,
