@@ -1,29 +1,12 @@
-import type { Document } from '../../core/document.js';
-import { isObject } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
-import { discoverFiles } from '../../load/discover.js';
-import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/documents.js';
-import { evaluate, type RuleResponse } from '../../policy/engine/evaluate.js';
-import { withDefaultNamespace } from '../../policy/engine/resource.js';
-import { isPolicyExceptionDocument, parsePolicyException } from '../../policy/exceptions/index.js';
+import type { RuleResponse } from '../../policy/engine/evaluate.js';
+import type { Operation } from '../../policy/engine/options.js';
 import { evaluateJsonPayloads, hasJsonModePolicies } from '../../policy/kinds/vpol/json.js';
 import { loadPolicies, loadResources } from '../../policy/load.js';
-import { isPolicyDocument } from '../../policy/model/parse.js';
-import { offlineSources } from '../../policy/sources.js';
-import {
-  globalOperation,
-  namespaceLabelLookup,
-  parseUserInfo,
-  parseValuesSpec,
-  subresourceLookup,
-  type ValuesSpec,
-  valuesProvider,
-} from '../../policy/values.js';
+import { applyPaths } from '../../policy/stream.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
-
-const BATCH_SIZE = 256;
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
@@ -86,74 +69,29 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
-  const loaded = await loadPolicies(positionals);
-  // An invalid policy is an input error: applying the others would silently drop its checks.
-  if (loaded.invalid.length) throw loaded.invalid[0]!.error;
-  if (loaded.policies.length === 0 && loaded.invalid.length === 0) {
-    throw new UserError(`apply: no policies found in ${positionals.join(', ')}`);
-  }
-  let spec: ValuesSpec | undefined;
-  if (values['values-file']) {
-    const [doc] = await loadDocumentsFromFile(values['values-file']);
-    spec = parseValuesSpec(doc?.content ?? {}, values['values-file']);
-  }
-  let userInfo: ReturnType<typeof parseUserInfo> | undefined;
-  if (values.userinfo) {
-    const [doc] = await loadDocumentsFromFile(values.userinfo);
-    userInfo = parseUserInfo(doc?.content ?? {}, values.userinfo);
-  }
-
-  // Resources are streamed: a first pass keeps only what rules may look up (Namespaces for
-  // namespaceSelector, ConfigMaps for context entries), the second evaluates in batches, so memory
-  // stays bounded by the batch size however large the input is.
-  const files = values.resource?.length ? await discoverFiles(values.resource) : [];
-  const lookups: Document[] = [];
-  for (const file of files.filter((f) => f !== '-')) {
-    for await (const doc of streamDocumentsFromFile(file)) {
-      const kind = isObject(doc.content) ? doc.content.kind : undefined;
-      if (kind === 'Namespace' || kind === 'ConfigMap')
-        lookups.push({ ...doc, content: withDefaultNamespace(doc.content) });
-    }
-  }
-  const exceptionDocs = [
-    ...loaded.others,
-    ...(values.exception?.length ? await loadResources(values.exception) : []),
-  ];
-  const exceptions = exceptionDocs
-    .filter((d) => isPolicyExceptionDocument(d.content))
-    .map((d) => parsePolicyException(d));
-  const options = {
-    exceptions,
-    operation: (operation as 'CREATE' | undefined) ?? globalOperation(spec) ?? 'CREATE',
-    userInfo,
-    namespaceLabels: namespaceLabelLookup(lookups, spec),
-    values: valuesProvider(spec),
-    subresourceFor: subresourceLookup(spec),
-    sources: offlineSources(lookups),
-    auditWarn: values['audit-warn'],
-  };
   const results: RuleResponse[] = [];
-  let batch: Document[] = [];
-  const flush = () => {
-    for (const r of evaluate(loaded.policies, batch, options)) results.push(r);
-    batch = [];
-  };
-  for (const file of files) {
-    for await (const doc of streamDocumentsFromFile(file)) {
-      if (isPolicyDocument(doc.content)) continue;
-      batch.push({ ...doc, content: withDefaultNamespace(doc.content) });
-      if (batch.length >= BATCH_SIZE) flush();
-    }
-  }
-  flush();
   if (values.json?.length) {
+    // JSON-mode ValidatingPolicies see each payload as it is (no Kubernetes defaulting or matching).
+    const loaded = await loadPolicies(positionals);
+    if (loaded.invalid.length) throw loaded.invalid[0]!.error;
     if (!hasJsonModePolicies(loaded.policies))
       throw new UserError(
         'apply: --json needs a ValidatingPolicy with spec.evaluation.mode: JSON among the policies',
       );
-    const payloads = await loadResources(values.json);
-    for (const r of evaluateJsonPayloads(loaded.policies, payloads)) results.push(r);
+    results.push(...evaluateJsonPayloads(loaded.policies, await loadResources(values.json)));
   }
+  if (values.resource?.length)
+    results.unshift(
+      ...(await applyPaths({
+        policyPaths: positionals,
+        resourcePaths: values.resource,
+        exceptionPaths: values.exception,
+        valuesFile: values['values-file'],
+        userInfoFile: values.userinfo,
+        operation: operation as Operation | undefined,
+        auditWarn: values['audit-warn'],
+      })),
+    );
   process.stdout.write(
     renderResults(results, format, {
       color: process.stdout.isTTY && !process.env.NO_COLOR,

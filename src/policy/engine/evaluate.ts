@@ -5,12 +5,7 @@ import type { LoadedPolicy } from '../model/types.js';
 import { ENGINE_PHASES, type EnginePhase, type PolicyKind, policyKindOf } from './kind.js';
 import type { EvaluateOptions } from './options.js';
 import { contextSources, ResourceRequest } from './request.js';
-import {
-  type EvaluationResponse,
-  type RuleResponse,
-  resultsOf,
-  unsupportedPolicyResponse,
-} from './response.js';
+import { type EvaluationResponse, type RuleResponse, unsupportedPolicyResponse } from './response.js';
 
 export { baseRuleName } from '../model/types.js';
 export type { EvaluateOptions, Operation, SuppliedValues } from './options.js';
@@ -34,7 +29,17 @@ export function evaluateResources(
   documents: readonly Document[],
   options: EvaluateOptions = {},
 ): EvaluationResponse {
-  const out: EvaluationResponse = { policyResponses: [], resources: [] };
+  return run(policies, documents, options);
+}
+
+/** With `flat`, every rule response goes to that one list (evaluate's result) instead of per resource. */
+function run(
+  policies: readonly LoadedPolicy[],
+  documents: readonly Document[],
+  options: EvaluateOptions,
+  flat?: RuleResponse[],
+): EvaluationResponse {
+  const out: EvaluationResponse = { policyResponses: flat ?? [], resources: [] };
   const runnable: { policy: LoadedPolicy; kind: PolicyKind }[] = [];
   for (const policy of policies) {
     if (policy.unsupported) {
@@ -59,9 +64,13 @@ export function evaluateResources(
   const prepared = new Map<PolicyKind, unknown>();
   for (const { kind } of runnable) {
     if (prepared.has(kind)) continue;
+    if (!kind.prepare) {
+      prepared.set(kind, undefined);
+      continue;
+    }
     const own = runnable.filter((r) => r.kind === kind).map((r) => r.policy);
     const resourceSet = options.resourceSet ? [...documents, ...options.resourceSet] : documents;
-    prepared.set(kind, kind.prepare?.(own, resourceSet, options));
+    prepared.set(kind, kind.prepare(own, resourceSet, options));
   }
   const byPhase = new Map<EnginePhase, Scheduled[]>(ENGINE_PHASES.map((p) => [p, []]));
   for (const { policy, kind } of runnable) {
@@ -73,11 +82,11 @@ export function evaluateResources(
   const sources = contextSources(options);
   for (const doc of documents) {
     if (!isObject(doc.content)) continue;
-    const request = new ResourceRequest(doc, options, sources);
+    const request = new ResourceRequest(doc, options, sources, flat);
     for (const [phase, scheduled] of phases) {
       for (const s of scheduled) s.kind.evaluate(s.policy, request, phase, s.prepared);
     }
-    out.resources.push(request.response());
+    if (!flat) out.resources.push(request.response());
   }
   return out;
 }
@@ -91,5 +100,7 @@ export function evaluate(
   documents: readonly Document[],
   options: EvaluateOptions = {},
 ): RuleResponse[] {
-  return resultsOf(evaluateResources(policies, documents, options));
+  const flat: RuleResponse[] = [];
+  run(policies, documents, options, flat);
+  return flat;
 }

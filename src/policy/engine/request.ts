@@ -41,9 +41,15 @@ export class ResourceRequest {
   private imagesVar: Record<string, unknown> | undefined;
   private sharedCtx: EvalContext | undefined;
   private readonly out: EngineResponse;
-  private readonly stoppedPolicies = new Set<LoadedPolicy>();
+  private stoppedPolicies: Set<LoadedPolicy> | undefined;
 
-  constructor(document: Document, options: EvaluateOptions, sources: ContextSources) {
+  /** `responses` is where rule responses go (the response's own list unless a caller collects them flat). */
+  constructor(
+    document: Document,
+    options: EvaluateOptions,
+    sources: ContextSources,
+    responses: RuleResponse[] = [],
+  ) {
     const operation = options.operation ?? 'CREATE';
     const content = document.content as Record<string, unknown>;
     this.document = document;
@@ -69,7 +75,7 @@ export class ResourceRequest {
       userInfo: options.userInfo,
       namespaceLabels: options.namespaceLabels,
     };
-    this.out = { document, resource: this.ref, generated: [], ruleResponses: [] };
+    this.out = { document, resource: this.ref, generated: [], ruleResponses: responses };
   }
 
   /** The object rules look at: the new object (patched by earlier rules), or the old one on DELETE. */
@@ -123,11 +129,11 @@ export class ResourceRequest {
 
   /** spec.applyRules: One — a policy that applied a rule evaluates no further rules, in any phase. */
   stop(policy: LoadedPolicy): void {
-    this.stoppedPolicies.add(policy);
+    (this.stoppedPolicies ??= new Set()).add(policy);
   }
 
   isStopped(policy: LoadedPolicy): boolean {
-    return this.stoppedPolicies.has(policy);
+    return this.stoppedPolicies?.has(policy) ?? false;
   }
 
   response(): EngineResponse {

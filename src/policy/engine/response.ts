@@ -76,24 +76,27 @@ export function ruleResponse(
   doc: Pick<Document, 'origin'>,
   resource: ResourceRef,
   outcome: RuleOutcome,
-  extra: { status?: ResultStatus; action?: 'Audit' | 'Enforce' } = {},
+  status: ResultStatus = outcome.status,
+  action?: 'Audit' | 'Enforce',
 ): RuleResponse {
-  return {
+  // Built field by field, not with spreads: the engine makes one per rule and resource.
+  const out: RuleResponse = {
     policy: policy.name,
     policyKey: policyKey(policy),
     rule,
     resource,
-    status: extra.status ?? outcome.status,
+    status,
     message: outcome.message,
     severity: policySeverity(policy),
     category: policy.annotations[CATEGORY_ANNOTATION] ?? 'policy',
     origin: doc.origin,
     title: policy.annotations[TITLE_ANNOTATION],
-    action: extra.action,
-    ...(outcome.properties ? { properties: outcome.properties } : {}),
-    ...(outcome.patch ? { patch: outcome.patch } : {}),
-    ...(outcome.generated ? { generated: outcome.generated } : {}),
+    action,
   };
+  if (outcome.properties) out.properties = outcome.properties;
+  if (outcome.patch) out.patch = outcome.patch;
+  if (outcome.generated) out.generated = outcome.generated;
+  return out;
 }
 
 /** A rule the engine cannot evaluate: reported, never dropped, and marked so reports keep it. */

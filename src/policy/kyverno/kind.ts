@@ -21,7 +21,19 @@ function response(policy: Policy, rule: Rule, request: ResourceRequest, outcome:
   let status = outcome.status;
   if (status === 'fail' && policy.annotations[SCORED_ANNOTATION] === 'false') status = 'warn';
   if (status === 'fail' && action === 'Audit' && request.options.auditWarn) status = 'warn';
-  return ruleResponse(policy, rule.name, request.document, request.ref, outcome, { status, action });
+  return ruleResponse(policy, rule.name, request.document, request.ref, outcome, status, action);
+}
+
+function exceptionFor(
+  exceptions: readonly PolicyException[],
+  policy: Policy,
+  rule: Rule,
+  request: ResourceRequest,
+  supplied: SuppliedValues | undefined,
+): PolicyException | undefined {
+  return findException(exceptions, policyKey(policy), rule.name, request.matchContext, () =>
+    request.contextFor(supplied),
+  );
 }
 
 const phaseCache = new WeakMap<Policy, { rules: Rule[]; phases: EnginePhase[] }>();
@@ -53,16 +65,10 @@ function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: 
   if (policy.namespace !== undefined && request.ref.namespace !== policy.namespace) return;
   const { options } = request;
   const supplied: SuppliedValues | undefined = options.values?.(policy, request.document);
-  // The JSON context is built once per policy and resource, and again after a patch.
+  // The JSON context is built once per policy and resource, and again after a patch. (No closures
+  // here: this runs once per policy and resource, and a captured scope is an allocation each time.)
   let ctx: EvalContext | undefined;
   let ctxRevision = -1;
-  const context = (): EvalContext => {
-    if (!ctx || ctxRevision !== request.revision) {
-      ctx = request.contextFor(supplied);
-      ctxRevision = request.revision;
-    }
-    return ctx;
-  };
   const applyOne = policy.applyRules === 'One';
   const skipKindIndex = Boolean(options.subresource || request.subresourceView);
   for (const rule of policy.computedRules) {
@@ -82,13 +88,7 @@ function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: 
     if (!matched) continue;
     let podSecurityException: PolicyException | undefined;
     if (options.exceptions?.length) {
-      const ex = findException(
-        options.exceptions,
-        policyKey(policy),
-        rule.name,
-        request.matchContext,
-        context,
-      );
+      const ex = exceptionFor(options.exceptions, policy, rule, request, supplied);
       // An exception listing podSecurity controls only relaxes those controls (checked by the rule type).
       if (ex && !(ex.podSecurity.length && rule.validate?.podSecurity)) {
         request.addResponse(response(policy, rule, request, exceptionSkip(ex)));
@@ -102,7 +102,11 @@ function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: 
       );
       continue;
     }
-    const c = context();
+    if (!ctx || ctxRevision !== request.revision) {
+      ctx = request.contextFor(supplied);
+      ctxRevision = request.revision;
+    }
+    const c = ctx;
     c.checkpoint();
     let outcome: RuleOutcome | undefined;
     try {

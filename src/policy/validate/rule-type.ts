@@ -6,13 +6,6 @@ export const validateRuleType: RuleType = {
   field: 'validate',
   bodies: ['pattern', 'anyPattern', 'deny', 'foreach', 'podSecurity'],
   phase: 'validate',
-  apply: (c) =>
-    validateRule(c.rule, {
-      ctx: c.ctx,
-      sources: c.sources,
-      resource: c.resource,
-      operation: c.operation,
-      foreachValues: c.foreachValues,
-      podSecurityException: c.podSecurityException,
-    }),
+  // The rule context carries every field of the validation environment.
+  apply: (c) => validateRule(c.rule, c),
 };
