@@ -4,6 +4,7 @@
  */
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
+import { mapPolicyKind } from './kinds/map/kind.js';
 import { celPreconditionsFeature, validateCelRuleType } from './kinds/validate-cel/rule-type.js';
 import { vapPolicyKind } from './kinds/vap/kind.js';
 import { vpolPolicyKind } from './kinds/vpol/kind.js';
@@ -12,6 +13,7 @@ import { validateRuleType } from './validate/rule-type.js';
 
 registerPolicyKind(kyvernoPolicyKind);
 registerPolicyKind(vapPolicyKind);
+registerPolicyKind(mapPolicyKind);
 registerPolicyKind(vpolPolicyKind);
 registerRuleType(validateRuleType);
 registerRuleType(validateCelRuleType);

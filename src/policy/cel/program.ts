@@ -6,6 +6,7 @@
  */
 import { UserError } from '../../core/errors.js';
 import { CostLimitError, countEvaluation, PER_CALL_LIMIT, withBudget } from './cost.js';
+import { rewriteObjectConstruction } from './construct.js';
 import { celEnvironment } from './environment.js';
 import { instrument } from './hooks.js';
 import { CelAuthz } from './lib/authorizer.js';
@@ -69,7 +70,7 @@ export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 
   const env = celEnvironment();
   let compiled: Compiled;
   try {
-    compiled = env.parse(expression) as unknown as Compiled;
+    compiled = env.parse(rewriteObjectConstruction(expression)) as unknown as Compiled;
   } catch (e) {
     throw compileError(site, expression, e as Error);
   }
