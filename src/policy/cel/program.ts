@@ -5,8 +5,8 @@
  * throws.
  */
 import { UserError } from '../../core/errors.js';
-import { CostLimitError, countEvaluation, PER_CALL_LIMIT, withBudget } from './cost.js';
 import { rewriteObjectConstruction } from './construct.js';
+import { CostLimitError, countEvaluation, PER_CALL_LIMIT, withBudget } from './cost.js';
 import { celEnvironment } from './environment.js';
 import { instrument } from './hooks.js';
 import { CelAuthz } from './lib/authorizer.js';

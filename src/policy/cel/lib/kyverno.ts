@@ -37,7 +37,18 @@ export interface HttpMock {
 }
 
 /** Lowercase plural resource name for a kind, as API discovery would report it. */
+const plurals = new Map<string, string>();
+
 export function pluralise(kind: string): string {
+  let p = plurals.get(kind);
+  if (p === undefined) {
+    p = computePlural(kind);
+    if (plurals.size < 10_000) plurals.set(kind, p);
+  }
+  return p;
+}
+
+function computePlural(kind: string): string {
   const k = kind.toLowerCase();
   if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;
   if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;

@@ -33,7 +33,19 @@ const IRREGULAR_PLURALS: Record<string, string> = {
   RuntimeClass: 'runtimeclasses',
 };
 
+const gvrCache = new WeakMap<object, GroupVersionResource>();
+
+/** Group, version, plural resource and kind of an object (cached: every policy asks for every object). */
 export function gvrOf(object: Record<string, unknown>): GroupVersionResource {
+  let hit = gvrCache.get(object);
+  if (!hit) {
+    hit = computeGvr(object);
+    gvrCache.set(object, hit);
+  }
+  return hit;
+}
+
+function computeGvr(object: Record<string, unknown>): GroupVersionResource {
   const apiVersion = String(object.apiVersion ?? '');
   const slash = apiVersion.indexOf('/');
   const kind = String(object.kind ?? '');

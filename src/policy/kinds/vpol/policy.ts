@@ -73,11 +73,18 @@ export function loadVpol(content: Record<string, unknown>, file?: string): Valid
   ];
   const autogen = obj(obj(spec.autogen).podControllers).controllers;
   if (mode === 'Kubernetes') {
-    for (const a of autogenSpecs(spec, Array.isArray(autogen) ? autogen.map(String) : undefined))
+    for (const a of autogenSpecs(spec, Array.isArray(autogen) ? autogen.map(String) : undefined)) {
+      // Autogen variants only rewrite field paths of expressions that already compiled: compile them on
+      // first use, so loading a policy costs one compilation, not three.
+      let compiled: CompiledValidating | undefined;
       variants.push({
         matchConstraints: obj(a.spec.matchConstraints),
-        compiled: compile(a.spec, `spec (autogen ${a.name})`),
+        get compiled() {
+          compiled ??= compile(a.spec, `spec (autogen ${a.name})`);
+          return compiled;
+        },
       });
+    }
   }
   return {
     kind,
