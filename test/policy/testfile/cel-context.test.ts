@@ -48,10 +48,8 @@ spec:
         (b, p) => join(b, p),
       );
       assert.equal(resources.length, 1);
-      assert.equal(
-        (resources[0]?.content as { metadata: { namespace: string } }).metadata.namespace,
-        'default',
-      );
+      const first = resources[0]?.content as { metadata?: { namespace?: string } } | undefined;
+      assert.equal(first?.metadata?.namespace, 'default');
       assert.deepEqual(services.images?.get('nginx:1.27'), {
         image: 'nginx:1.27',
         resolvedImage: 'docker.io/library/nginx:1.27',

@@ -37,14 +37,14 @@ export function applyConfiguration(target: Json, config: Json): Json {
 
 export class JsonPatchError extends Error {}
 
-function unescape(token: string): string {
+function unescapeToken(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function parsePointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer ${JSON.stringify(path)}`);
-  return path.slice(1).split('/').map(unescape);
+  return path.slice(1).split('/').map(unescapeToken);
 }
 
 function parentOf(doc: Json, tokens: string[], path: string): Json {
