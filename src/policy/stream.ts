@@ -18,15 +18,7 @@ import type { UserInfo } from './match/index.js';
 import { isPolicyDocument } from './model/parse.js';
 import type { LoadedPolicy } from './model/types.js';
 import { offlineSources } from './sources.js';
-import {
-  globalOperation,
-  namespaceLabelLookup,
-  parseUserInfo,
-  parseValuesSpec,
-  subresourceLookup,
-  type ValuesSpec,
-  valuesProvider,
-} from './values.js';
+import { globalOperation, parseUserInfo, parseValuesSpec, type ValuesSpec, valuesOptions } from './values.js';
 
 /** Resources evaluated per engine call when streaming: bounds memory however large the input. */
 export const BATCH_SIZE = 256;
@@ -208,11 +200,8 @@ export async function applyToFiles(input: ApplyFilesInput): Promise<RuleResponse
   const spec = input.values;
   const options: EvaluateOptions = {
     exceptions,
+    ...valuesOptions(spec, lookups, input.userInfo),
     operation: input.operation ?? globalOperation(spec) ?? 'CREATE',
-    userInfo: input.userInfo,
-    namespaceLabels: namespaceLabelLookup(lookups, spec),
-    values: valuesProvider(spec),
-    subresourceFor: subresourceLookup(spec),
     sources: offlineSources(lookups),
     auditWarn: input.auditWarn,
     resourceSet: lookups,

@@ -84,7 +84,10 @@ function run(
     if (!isObject(doc.content)) continue;
     const request = new ResourceRequest(doc, options, sources, flat);
     for (const [phase, scheduled] of phases) {
-      for (const s of scheduled) s.kind.evaluate(s.policy, request, phase, s.prepared);
+      for (const s of scheduled) {
+        if (s.kind.matches && !s.kind.matches(s.policy, request, s.prepared)) continue;
+        s.kind.evaluate(s.policy, request, phase, s.prepared);
+      }
     }
     if (!flat) out.resources.push(request.response());
   }
