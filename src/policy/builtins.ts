@@ -3,9 +3,18 @@
  * and one line here (docs/CONTRIBUTING.md, "Adding a policy kind / a rule type").
  */
 import { registerPolicyKind } from './engine/kind.js';
-import { registerRuleType } from './engine/rule-type.js';
+import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
+import { mapPolicyKind } from './kinds/map/kind.js';
+import { celPreconditionsFeature, validateCelRuleType } from './kinds/validate-cel/rule-type.js';
+import { vapPolicyKind } from './kinds/vap/kind.js';
+import { vpolPolicyKind } from './kinds/vpol/kind.js';
 import { kyvernoPolicyKind } from './kyverno/kind.js';
 import { validateRuleType } from './validate/rule-type.js';
 
 registerPolicyKind(kyvernoPolicyKind);
+registerPolicyKind(vapPolicyKind);
+registerPolicyKind(mapPolicyKind);
+registerPolicyKind(vpolPolicyKind);
 registerRuleType(validateRuleType);
+registerRuleType(validateCelRuleType);
+registerRuleFeature(celPreconditionsFeature);

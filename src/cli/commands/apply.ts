@@ -1,5 +1,8 @@
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import type { RuleResponse } from '../../policy/engine/evaluate.js';
 import type { Operation } from '../../policy/engine/options.js';
+import { evaluateJsonPayloads, hasJsonModePolicies } from '../../policy/kinds/vpol/json.js';
+import { loadPolicies, loadResources } from '../../policy/load.js';
 import { applyPaths } from '../../policy/stream.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { parseFlags } from '../flags.js';
@@ -7,10 +10,12 @@ import { version } from '../main.js';
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
-Applies Kyverno-format policies (ClusterPolicy/Policy) to resources offline.
+Applies policies offline: Kyverno ClusterPolicy/Policy (validate.cel included), ValidatingPolicy and
+ValidatingAdmissionPolicy (+ bindings), to Kubernetes resources, and JSON-mode ValidatingPolicies to any JSON.
 
 Options:
   -r, --resource PATH     resource file or directory (repeatable; "-" reads stdin)
+      --json PATH         JSON/YAML payload for JSON-mode ValidatingPolicies (repeatable), e.g. a Terraform plan
   -f, --values-file F     Kyverno CLI values file (globalValues, policies[].rules/resources values, namespaceSelector)
   -u, --userinfo F        Kyverno CLI user info file (roles, clusterRoles, userInfo)
   -e, --exception PATH    PolicyException files (repeatable; exceptions among the policy paths are used too)
@@ -24,6 +29,7 @@ Exit codes: 0 no failures, 1 at least one failure or error, 2 usage or input err
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags<{
     resource?: string[];
+    json?: string[];
     'values-file'?: string;
     userinfo?: string;
     exception?: string[];
@@ -36,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       resource: { type: 'string', short: 'r', multiple: true },
+      json: { type: 'string', multiple: true },
       'values-file': { type: 'string', short: 'f' },
       userinfo: { type: 'string', short: 'u' },
       exception: { type: 'string', short: 'e', multiple: true },
@@ -52,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new UserError('apply: at least one policy path is required');
-  if (!values.resource?.length) throw new UserError('apply: at least one --resource path is required');
+  if (!values.resource?.length && !values.json?.length)
+    throw new UserError('apply: at least one --resource or --json path is required');
   const format = parseOutputFormat(values.output);
   const operation = values.operation?.toUpperCase();
   if (operation && !['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation)) {
@@ -61,15 +69,29 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
-  const results = await applyPaths({
-    policyPaths: positionals,
-    resourcePaths: values.resource,
-    exceptionPaths: values.exception,
-    valuesFile: values['values-file'],
-    userInfoFile: values.userinfo,
-    operation: operation as Operation | undefined,
-    auditWarn: values['audit-warn'],
-  });
+  const results: RuleResponse[] = [];
+  if (values.json?.length) {
+    // JSON-mode ValidatingPolicies see each payload as it is (no Kubernetes defaulting or matching).
+    const loaded = await loadPolicies(positionals);
+    if (loaded.invalid.length) throw loaded.invalid[0]!.error;
+    if (!hasJsonModePolicies(loaded.policies))
+      throw new UserError(
+        'apply: --json needs a ValidatingPolicy with spec.evaluation.mode: JSON among the policies',
+      );
+    results.push(...evaluateJsonPayloads(loaded.policies, await loadResources(values.json)));
+  }
+  if (values.resource?.length)
+    results.unshift(
+      ...(await applyPaths({
+        policyPaths: positionals,
+        resourcePaths: values.resource,
+        exceptionPaths: values.exception,
+        valuesFile: values['values-file'],
+        userInfoFile: values.userinfo,
+        operation: operation as Operation | undefined,
+        auditWarn: values['audit-warn'],
+      })),
+    );
   process.stdout.write(
     renderResults(results, format, {
       color: process.stdout.isTTY && !process.env.NO_COLOR,

@@ -1,4 +1,5 @@
 import type { Document } from '../../core/document.js';
+import type { CelServices } from '../cel/index.js';
 import type { PolicyException } from '../exceptions/index.js';
 import type { GroupVersionKind, UserInfo } from '../match/index.js';
 import type { LoadedPolicy } from '../model/types.js';
@@ -40,4 +41,6 @@ export interface EvaluateOptions {
    * objects), for policy kinds that look objects up (`PolicyKind.prepare`). Defaults to the documents.
    */
   resourceSet?: readonly Document[];
+  /** Offline answers for CEL policies' http / globalContext / imagedata / resource lookups (test context). */
+  cel?: CelServices;
 }

@@ -21,6 +21,7 @@ import {
   type ValuesSpec,
   valuesOptions,
 } from '../values.js';
+import { celServicesFor, RULELESS_KINDS } from './cel-context.js';
 import { parseTestDocument, type TestResultSpec, type TestSpec } from './schema.js';
 
 export interface TestRow {
@@ -169,7 +170,13 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
     if (isPolicyExceptionDocument(d.content)) exceptions.push(parsePolicyException(d));
     else notices.push(`${d.origin.file}: not a kyverno.io PolicyException; ignored`);
   }
+  const paramResources: Document[] = [];
+  for (const d of await loadResources(spec.paramResources.map((p) => resolvePath(base, p))))
+    paramResources.push({ ...d, content: withDefaultNamespace(d.content) });
+  const cel = await celServicesFor(spec, base, resolvePath);
   const options = {
+    resourceSet: [...clusterResources, ...paramResources, ...cel.resources],
+    cel: cel.services,
     exceptions,
     ...valuesOptions(values, [...resources, ...clusterResources], userInfo),
     sources,
@@ -185,6 +192,8 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
   };
 
   const keys = resources.map((d) => keyOf(d.content));
+  // Kyverno's CLI ignores `rule` for policy kinds without rules (VAP, ValidatingPolicy, ...).
+  const ruleless = new Set(loaded.policies.filter((p) => RULELESS_KINDS.has(p.kind)).map((p) => p.name));
   const rows: TestRow[] = [];
   for (const expectation of spec.results) {
     if (!wildcard(selector.policy, expectation.policy) || !wildcard(selector.rule, expectation.rule))
@@ -200,7 +209,7 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
       if (expectation.resources.length) continue;
     }
     const responses = runFor(exp.operation ?? defaultOp);
-    rows.push(...rowsFor(exp, responses, keys, invalidNames));
+    rows.push(...rowsFor(exp, responses, keys, invalidNames, ruleless));
     // Kyverno silently checks nothing for a name whose resource has another kind; say so.
     if (exp.kind) {
       for (const name of exp.resources) {
@@ -252,6 +261,7 @@ function rowsFor(
   responses: RuleResponse[],
   keys: string[],
   invalid: Set<string>,
+  ruleless: ReadonlySet<string> = new Set(),
 ): TestRow[] {
   const policyName = exp.policy.includes('/') ? exp.policy.slice(exp.policy.indexOf('/') + 1) : exp.policy;
   const selected = selectKeys(exp, keys);
@@ -295,7 +305,11 @@ function rowsFor(
       ),
     ];
   }
-  const wanted = new Set(exp.rule ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : []);
+  const wanted = new Set(
+    exp.rule && !ruleless.has(policyName)
+      ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`]
+      : [],
+  );
   const out: TestRow[] = [];
   for (const key of selected) {
     const matching = responses.filter(

@@ -28,6 +28,10 @@ export interface TestSpec {
   apiCallResponses: Record<string, unknown>[];
   /** Mocked GlobalContextEntry data: name → value (the `data` form). */
   globalContextEntries: Record<string, unknown>;
+  /** Params objects for ValidatingAdmissionPolicy / validate.cel paramRef. */
+  paramResources: string[];
+  /** A Context file (CEL policies): spec.resources and spec.images. */
+  context?: string;
   results: TestResultSpec[];
   /** Notices to show (legacy format, unsupported fields). */
   notices: string[];
@@ -135,7 +139,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
       `${file}: results use deprecated fields (resource, namespace, status, patchedResource); prefer resources, result, patchedResources`,
     );
   }
-  for (const unsupported of ['targetResources', 'paramResources', 'jsonPayloads', 'context']) {
+  for (const unsupported of ['targetResources', 'jsonPayloads']) {
     if (doc[unsupported] !== undefined)
       notices.push(`${file}: "${unsupported}" is not supported yet and was ignored`);
   }
@@ -149,6 +153,8 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
     userinfo: typeof doc.userinfo === 'string' ? doc.userinfo : undefined,
     exceptions,
     clusterResources: stringList(doc.clusterResources, `${file}: clusterResources`),
+    paramResources: stringList(doc.paramResources, `${file}: paramResources`),
+    context: typeof doc.context === 'string' ? doc.context : undefined,
     globalContextEntries: parseGlobalContextEntries(doc.globalContextEntries, file, notices),
     apiCallResponses: Array.isArray(doc.apiCallResponses)
       ? (doc.apiCallResponses as Record<string, unknown>[])
