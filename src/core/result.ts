@@ -11,6 +11,14 @@ export interface ResourceRef {
   apiVersion: string;
 }
 
+/** One RFC 6902 JSON Patch operation (`path` is a JSON Pointer). */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
 export interface Result {
   policy: string;
   rule: string;
@@ -27,6 +35,10 @@ export interface Result {
   /** Enforce or Audit for policy-engine results; absent for non-policy checks. */
   action?: 'Audit' | 'Enforce';
   properties?: Record<string, unknown>;
+  /** Policy engine only: the JSON Patch a mutating rule applied to the resource. */
+  patch?: JsonPatchOperation[];
+  /** Policy engine only: the objects a generating rule produced. */
+  generated?: Record<string, unknown>[];
 }
 
 export function countByStatus(results: readonly Result[]): Record<ResultStatus, number> {

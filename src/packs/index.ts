@@ -5,7 +5,7 @@ import type { Document } from '../core/document.js';
 import type { Result } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
 import { loadPolicies } from '../policy/load.js';
-import type { Policy } from '../policy/model/types.js';
+import { isKyvernoPolicy, type Policy } from '../policy/model/types.js';
 
 /**
  * Built-in guardrail packs. Each pack is a folder `src/packs/<name>/` holding Kyverno-format policies
@@ -72,5 +72,5 @@ export async function loadPack(name: string): Promise<Pack> {
     const mod = (await import(module.href)) as { rules?: TsRule[] };
     rules = mod.rules ?? [];
   }
-  return { name, policies: loaded.policies, rules };
+  return { name, policies: loaded.policies.filter(isKyvernoPolicy), rules };
 }

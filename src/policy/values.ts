@@ -1,10 +1,10 @@
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
-import type { SuppliedValues } from './engine/evaluate.js';
+import type { SuppliedValues } from './engine/options.js';
 import { resourceRef } from './engine/resource.js';
 import type { UserInfo } from './match/index.js';
-import type { Policy } from './model/types.js';
+import type { LoadedPolicy } from './model/types.js';
 
 /** Kyverno CLI's Values spec (kind: Values, or inline `values` in a test). */
 export interface ValuesSpec {
@@ -98,7 +98,7 @@ export function parseUserInfo(content: unknown, file: string): UserInfo {
 /** The per policy × resource values provider the engine consumes, following Kyverno CLI precedence. */
 export function valuesProvider(
   spec: ValuesSpec | undefined,
-): ((policy: Policy, doc: Document) => SuppliedValues) | undefined {
+): ((policy: LoadedPolicy, doc: Document) => SuppliedValues) | undefined {
   if (!spec) return undefined;
   return (policy, doc) => {
     const ref = resourceRef(doc.content);

@@ -3,11 +3,11 @@ import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
 import { evaluate, type RuleResponse } from '../policy/engine/evaluate.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
-import type { Policy } from '../policy/model/types.js';
+import type { LoadedPolicy } from '../policy/model/types.js';
 
 /** What a worker needs to evaluate its share: all plain data, so it crosses the thread boundary. */
 export interface EvaluationJob {
-  policies: { content: unknown; origin: Policy['origin'] }[];
+  policies: { content: unknown; origin: LoadedPolicy['origin'] }[];
   documents: Document[];
   variables: Record<string, unknown>;
   namespaceLabels: Record<string, Record<string, string>>;
@@ -38,7 +38,7 @@ function runWorker(url: URL, job: EvaluationJob): Promise<RuleResponse[]> {
  * results are the same, in the same order, as a single evaluate() call.
  */
 export async function evaluateParallel(
-  policies: Policy[],
+  policies: LoadedPolicy[],
   documents: Document[],
   variables: Record<string, unknown>,
   namespaceLabels: Record<string, Record<string, string>>,
@@ -52,7 +52,11 @@ export async function evaluateParallel(
   }
   const size = Math.ceil(documents.length / threads);
   const slices = Array.from({ length: threads }, (_, i) => documents.slice(i * size, (i + 1) * size));
-  const plainPolicies = policies.map((p) => ({ content: p.raw, origin: p.origin }));
+  // Companion documents a kind linked into a policy travel too, so the worker links them the same way.
+  const plainPolicies = policies.flatMap((p) => [
+    { content: p.raw, origin: p.origin },
+    ...(p.companions ?? []),
+  ]);
   const pending = slices
     .slice(1)
     .map((slice) =>

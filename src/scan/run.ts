@@ -11,7 +11,7 @@ import {
   type PolicyException,
   parsePolicyException,
 } from '../policy/exceptions/index.js';
-import type { Policy } from '../policy/model/types.js';
+import type { LoadedPolicy } from '../policy/model/types.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
@@ -33,7 +33,7 @@ export interface ScanOptions {
   skipPacks?: string[];
   rules?: string[];
   severity?: (s: Severity) => boolean;
-  userPolicies?: Policy[];
+  userPolicies?: LoadedPolicy[];
   /** Keep passing and not-applicable results (default: only findings, suppressions and reports). */
   includePassed?: boolean;
   /** Evaluation threads (default: one per core, up to 4, for large inputs; 1 on small ones). */
@@ -82,7 +82,11 @@ function suppression(content: unknown): { ids: Set<string>; reason: string | und
   return undefined;
 }
 
-function effectiveSeverity(result: Result, policy: Policy | undefined, config: RampartConfig): Severity {
+function effectiveSeverity(
+  result: Result,
+  policy: LoadedPolicy | undefined,
+  config: RampartConfig,
+): Severity {
   const override = config.rules[ruleIdOf(result)]?.severity;
   if (override) return override;
   const perRule = policy?.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
@@ -92,7 +96,7 @@ function effectiveSeverity(result: Result, policy: Policy | undefined, config: R
 
 function enrich(
   result: Result & { policyKey?: string },
-  policy: Policy | undefined,
+  policy: LoadedPolicy | undefined,
   pack: string | undefined,
   config: RampartConfig,
 ): Result {
@@ -145,8 +149,8 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     content: withDefaultNamespace(d.content),
   }));
 
-  const packOf = new Map<Policy, string>();
-  const policies: Policy[] = [];
+  const packOf = new Map<LoadedPolicy, string>();
+  const policies: LoadedPolicy[] = [];
   for (const pack of packs) {
     for (const p of pack.policies) {
       if (config.rules[p.name]?.enabled === false) continue;

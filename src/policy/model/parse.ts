@@ -1,356 +1,105 @@
+/**
+ * Loading policy documents through the registered policy kinds (src/policy/engine/kind.ts): the kind
+ * that recognises a document validates it into its typed policy; known kinds nobody handles yet load as
+ * "unsupported" (one skip result); anything else is not a policy document.
+ */
+import '../builtins.js';
 import type { Document, SourcePosition } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
-import { computeAutogenRules } from '../autogen/index.js';
-import { validatePodSecuritySpec } from '../podsecurity/index.js';
-import type { FailureAction, Policy, Rule } from './types.js';
+import {
+  type InvalidPolicy,
+  type PolicyDocument,
+  type PolicyKind,
+  policyKindFor,
+  rememberPolicyKind,
+} from '../engine/kind.js';
+import { isKnownUnsupportedPolicy, unsupportedPolicy } from './header.js';
+import { isKyvernoPolicyDocument } from './kyverno.js';
+import type { LoadedPolicy, Policy } from './types.js';
 
-const KYVERNO_KINDS = new Set(['ClusterPolicy', 'Policy']);
-const KYVERNO_VERSIONS = new Set(['kyverno.io/v1', 'kyverno.io/v2beta1', 'kyverno.io/v2']);
-/** Policy kinds Kyverno has that this engine loads but does not evaluate yet (results are `skip`). */
-const UNSUPPORTED_KINDS = new Set([
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'ValidatingPolicy',
-  'NamespacedValidatingPolicy',
-  'MutatingPolicy',
-  'NamespacedMutatingPolicy',
-  'GeneratingPolicy',
-  'NamespacedGeneratingPolicy',
-  'ImageValidatingPolicy',
-  'NamespacedImageValidatingPolicy',
-  'DeletingPolicy',
-  'NamespacedDeletingPolicy',
-  'CleanupPolicy',
-  'ClusterCleanupPolicy',
-]);
+export { PolicyValidationError } from './header.js';
+export { parseFailureAction } from './kyverno.js';
 
-const SPEC_FIELDS = new Set([
-  'rules',
-  'validationFailureAction',
-  'validationFailureActionOverrides',
-  'background',
-  'admission',
-  'failurePolicy',
-  'webhookTimeoutSeconds',
-  'mutateExistingOnPolicyUpdate',
-  'generateExisting',
-  'generateExistingOnPolicyUpdate',
-  'useServerSideApply',
-  'schemaValidation',
-  'applyRules',
-  'emitWarning',
-  'webhookConfiguration',
-  'evaluation',
-]);
-const RULE_FIELDS = new Set([
-  'name',
-  'match',
-  'exclude',
-  'context',
-  'preconditions',
-  'celPreconditions',
-  'validate',
-  'mutate',
-  'generate',
-  'verifyImages',
-  'skipBackgroundRequests',
-  'reportProperties',
-  'imageExtractors',
-]);
-/** The mutually exclusive bodies of a validate rule. */
-const VALIDATE_BODIES = [
-  'pattern',
-  'anyPattern',
-  'deny',
-  'foreach',
-  'podSecurity',
-  'cel',
-  'manifests',
-  'assert',
-];
-const VALIDATE_FIELDS = new Set([
-  'message',
-  'failureAction',
-  'failureActionOverrides',
-  'allowExistingViolations',
-  ...VALIDATE_BODIES,
-]);
-const FOREACH_FIELDS = new Set([
-  'list',
-  'elementScope',
-  'context',
-  'preconditions',
-  'pattern',
-  'anyPattern',
-  'deny',
-  'foreach',
-]);
-const MATCH_FIELDS = new Set(['any', 'all', 'resources', 'subjects', 'roles', 'clusterRoles']);
-const FILTER_FIELDS = new Set(['resources', 'subjects', 'roles', 'clusterRoles']);
-const RESOURCE_FIELDS = new Set([
-  'kinds',
-  'name',
-  'names',
-  'namespaces',
-  'annotations',
-  'selector',
-  'namespaceSelector',
-  'operations',
-]);
-const CONTEXT_FIELDS = new Set([
-  'name',
-  'variable',
-  'configMap',
-  'apiCall',
-  'imageRegistry',
-  'globalReference',
-]);
-
+/** Whether a document is a policy of any registered kind, or of a known kind that loads as unsupported. */
 export function isPolicyDocument(content: unknown): boolean {
-  return (
-    isObject(content) &&
-    typeof content.kind === 'string' &&
-    (KYVERNO_KINDS.has(content.kind) || UNSUPPORTED_KINDS.has(content.kind)) &&
-    typeof content.apiVersion === 'string' &&
-    /kyverno\.io|admissionregistration\.k8s\.io/.test(content.apiVersion)
-  );
+  return isObject(content) && (policyKindFor(content) !== undefined || isKnownUnsupportedPolicy(content));
 }
 
-/** Problems found in a policy, each naming the field (`spec.rules[0].validate.pattern`). */
-export class PolicyValidationError extends UserError {
-  readonly problems: string[];
-  constructor(name: string, problems: string[], position?: Partial<SourcePosition>) {
-    super(`invalid policy "${name}": ${problems.join('; ')}`, { position });
-    this.problems = problems;
-  }
+type DocumentLike = { content: unknown; origin?: SourcePosition | null };
+
+function asPolicyDocument(doc: DocumentLike): PolicyDocument {
+  if (!isObject(doc.content))
+    throw new UserError('a policy must be an object', { position: doc.origin ?? undefined });
+  return { content: doc.content, origin: doc.origin ?? null };
 }
 
-export function parseFailureAction(
-  value: unknown,
-  field: string,
-  problems: string[],
-): FailureAction | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string') {
-    const v = value.toLowerCase();
-    if (v === 'audit') return 'Audit';
-    if (v === 'enforce') return 'Enforce';
-  }
-  problems.push(`${field}: must be Audit or Enforce, got ${JSON.stringify(value)}`);
-  return undefined;
+/**
+ * A Kyverno ClusterPolicy / Policy document as a Policy (throws PolicyValidationError naming every bad
+ * field); other known policy kinds give an unsupported placeholder. Use `loadPolicyDocument` to load a
+ * document of any registered kind.
+ */
+export function parsePolicy(doc: DocumentLike): Policy {
+  const d = asPolicyDocument(doc);
+  if (isKyvernoPolicyDocument(d.content)) return loadPolicyDocument(d) as Policy;
+  return unsupportedPolicy(d.content, d.origin);
 }
 
-function unknownFields(
-  obj: Record<string, unknown>,
-  allowed: Set<string>,
-  path: string,
-  problems: string[],
-): void {
-  for (const key of Object.keys(obj)) {
-    if (!allowed.has(key)) problems.push(`${path}.${key}: unknown field`);
-  }
+/** One document through the kind that recognises it (throws a UserError naming the bad fields). */
+export function loadPolicyDocument(doc: DocumentLike): LoadedPolicy {
+  const d = asPolicyDocument(doc);
+  const kind = policyKindFor(d.content);
+  if (!kind) return unsupportedPolicy(d.content, d.origin);
+  const policy = kind.load(d);
+  rememberPolicyKind(policy, kind);
+  return policy;
 }
 
-function checkMatch(value: unknown, path: string, problems: string[]): void {
-  if (value === undefined) return;
-  if (!isObject(value)) {
-    problems.push(`${path}: must be an object`);
-    return;
-  }
-  unknownFields(value, MATCH_FIELDS, path, problems);
-  for (const block of ['any', 'all'] as const) {
-    const list = value[block];
-    if (list === undefined) continue;
-    if (!Array.isArray(list)) {
-      problems.push(`${path}.${block}: must be a list`);
+export interface LoadedPolicyDocuments {
+  policies: LoadedPolicy[];
+  /** Documents that failed validation, with the reason (Kyverno's CLI skips them). */
+  invalid: InvalidPolicy[];
+  /** Documents that are not policies (e.g. PolicyExceptions, resources). */
+  others: Document[];
+}
+
+function nameOf(content: unknown): string {
+  const meta = isObject(content) && isObject(content.metadata) ? content.metadata : {};
+  return String(meta.name ?? '');
+}
+
+/**
+ * Loads every policy document of a set, then lets each kind link its documents (a binding to its
+ * policy, constraints to their template) with every loaded policy in view. Order is kept.
+ */
+export function loadPolicyDocuments(docs: readonly Document[]): LoadedPolicyDocuments {
+  const out: LoadedPolicyDocuments = { policies: [], invalid: [], others: [] };
+  const byKind = new Map<PolicyKind, LoadedPolicy[]>();
+  for (const doc of docs) {
+    if (!isPolicyDocument(doc.content)) {
+      out.others.push(doc);
       continue;
     }
-    list.forEach((f, i) => {
-      if (!isObject(f)) problems.push(`${path}.${block}[${i}]: must be an object`);
-      else {
-        unknownFields(f, FILTER_FIELDS, `${path}.${block}[${i}]`, problems);
-        checkResources(f.resources, `${path}.${block}[${i}].resources`, problems);
-      }
-    });
-  }
-  checkResources(value.resources, `${path}.resources`, problems);
-  if (value.resources !== undefined && (value.any !== undefined || value.all !== undefined)) {
-    problems.push(`${path}: can't specify any/all together with resources`);
-  }
-}
-
-function checkResources(value: unknown, path: string, problems: string[]): void {
-  if (value === undefined) return;
-  if (!isObject(value)) {
-    problems.push(`${path}: must be an object`);
-    return;
-  }
-  unknownFields(value, RESOURCE_FIELDS, path, problems);
-  if (
-    value.kinds !== undefined &&
-    !(Array.isArray(value.kinds) && value.kinds.every((k) => typeof k === 'string'))
-  ) {
-    problems.push(`${path}.kinds: must be a list of strings`);
-  }
-}
-
-function checkValidate(v: Record<string, unknown>, path: string, problems: string[]): void {
-  unknownFields(v, VALIDATE_FIELDS, path, problems);
-  parseFailureAction(v.failureAction, `${path}.failureAction`, problems);
-  const kinds = VALIDATE_BODIES.filter((k) => v[k] !== undefined);
-  if (kinds.length === 0)
-    problems.push(`${path}: one of pattern, anyPattern, deny, foreach, podSecurity, cel is required`);
-  if (kinds.length > 1) problems.push(`${path}: only one of ${kinds.join(', ')} may be set`);
-  if (v.anyPattern !== undefined && !Array.isArray(v.anyPattern))
-    problems.push(`${path}.anyPattern: must be a list`);
-  if (v.deny !== undefined && !isObject(v.deny)) problems.push(`${path}.deny: must be an object`);
-  if (v.foreach !== undefined) checkForeach(v.foreach, `${path}.foreach`, problems);
-  if (v.message !== undefined && typeof v.message !== 'string')
-    problems.push(`${path}.message: must be a string`);
-  if (v.podSecurity !== undefined) {
-    const ps = v.podSecurity;
-    if (!isObject(ps)) problems.push(`${path}.podSecurity: must be an object`);
-    else for (const problem of validatePodSecuritySpec(ps)) problems.push(`${path}.podSecurity: ${problem}`);
-  }
-}
-
-function checkForeach(value: unknown, path: string, problems: string[]): void {
-  if (!Array.isArray(value)) {
-    problems.push(`${path}: must be a list`);
-    return;
-  }
-  value.forEach((f, i) => {
-    const p = `${path}[${i}]`;
-    if (!isObject(f)) {
-      problems.push(`${p}: must be an object`);
-      return;
+    try {
+      const policy = loadPolicyDocument(doc);
+      out.policies.push(policy);
+      const kind = policyKindFor(policy.raw);
+      if (kind?.link) byKind.set(kind, [...(byKind.get(kind) ?? []), policy]);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      out.invalid.push({ name: nameOf(doc.content), origin: doc.origin, error });
     }
-    unknownFields(f, FOREACH_FIELDS, p, problems);
-    if (typeof f.list !== 'string') problems.push(`${p}.list: required string`);
-    if (f.foreach !== undefined) checkForeach(f.foreach, `${p}.foreach`, problems);
-    checkContext(f.context, `${p}.context`, problems);
-  });
-}
-
-function checkContext(value: unknown, path: string, problems: string[]): void {
-  if (value === undefined) return;
-  if (!Array.isArray(value)) {
-    problems.push(`${path}: must be a list`);
-    return;
   }
-  value.forEach((e, i) => {
-    if (!isObject(e)) problems.push(`${path}[${i}]: must be an object`);
-    else {
-      unknownFields(e, CONTEXT_FIELDS, `${path}[${i}]`, problems);
-      if (typeof e.name !== 'string' || !e.name) problems.push(`${path}[${i}].name: required`);
-    }
-  });
-}
-
-function checkRule(rule: unknown, i: number, problems: string[], names: Set<string>): void {
-  const path = `spec.rules[${i}]`;
-  if (!isObject(rule)) {
-    problems.push(`${path}: must be an object`);
-    return;
+  for (const [kind, own] of byKind) {
+    const linked = kind.link!(own, out.policies);
+    const ownSet = new Set(own);
+    // The kind's linked policies take the place of its first document; the others keep their order.
+    const first = out.policies.findIndex((p) => ownSet.has(p));
+    const rest = out.policies.filter((p) => !ownSet.has(p));
+    rest.splice(first, 0, ...linked.policies);
+    for (const p of linked.policies) rememberPolicyKind(p, kind);
+    out.policies = rest;
+    out.invalid.push(...(linked.invalid ?? []));
   }
-  unknownFields(rule, RULE_FIELDS, path, problems);
-  if (typeof rule.name !== 'string' || rule.name === '') problems.push(`${path}.name: required`);
-  else {
-    if (names.has(rule.name)) problems.push(`${path}.name: duplicate rule name "${rule.name}"`);
-    names.add(rule.name);
-    if (rule.name.length > 63) problems.push(`${path}.name: must be at most 63 characters`);
-  }
-  if (rule.match === undefined) problems.push(`${path}.match: required`);
-  checkMatch(rule.match, `${path}.match`, problems);
-  checkMatch(rule.exclude, `${path}.exclude`, problems);
-  checkContext(rule.context, `${path}.context`, problems);
-  const types = ['validate', 'mutate', 'generate', 'verifyImages'].filter((k) => rule[k] !== undefined);
-  if (types.length === 0)
-    problems.push(`${path}: one of validate, mutate, generate or verifyImages is required`);
-  if (types.length > 1) problems.push(`${path}: only one of ${types.join(', ')} may be set`);
-  if (isObject(rule.validate)) checkValidate(rule.validate, `${path}.validate`, problems);
-  else if (rule.validate !== undefined) problems.push(`${path}.validate: must be an object`);
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  if (!isObject(value)) return {};
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
-/** Turns a loaded document into a Policy, or throws PolicyValidationError naming every bad field. */
-export function parsePolicy(doc: Pick<Document, 'content' | 'origin'>): Policy {
-  const raw = doc.content;
-  if (!isObject(raw))
-    throw new UserError('a policy must be an object', { position: doc.origin ?? undefined });
-  const metadata = isObject(raw.metadata) ? raw.metadata : {};
-  const name = typeof metadata.name === 'string' ? metadata.name : '';
-  const kind = String(raw.kind);
-  const apiVersion = String(raw.apiVersion);
-  const base = {
-    kind,
-    apiVersion,
-    name,
-    annotations: stringMap(metadata.annotations),
-    labels: stringMap(metadata.labels),
-    origin: doc.origin ?? null,
-    raw,
-  };
-  const problems: string[] = [];
-  if (!name) problems.push('metadata.name: required');
-  if (!KYVERNO_KINDS.has(kind)) {
-    if (problems.length)
-      throw new PolicyValidationError(name || '(unnamed)', problems, doc.origin ?? undefined);
-    return {
-      ...base,
-      validationFailureAction: 'Audit',
-      background: true,
-      applyRules: 'All',
-      rules: [],
-      computedRules: [],
-      unsupported: `${kind} policies are not supported yet`,
-    };
-  }
-  if (!KYVERNO_VERSIONS.has(apiVersion)) problems.push(`apiVersion: unsupported "${apiVersion}"`);
-  const spec = raw.spec;
-  if (!isObject(spec)) {
-    problems.push('spec: required');
-    throw new PolicyValidationError(name || '(unnamed)', problems, doc.origin ?? undefined);
-  }
-  unknownFields(spec, SPEC_FIELDS, 'spec', problems);
-  const action =
-    parseFailureAction(spec.validationFailureAction, 'spec.validationFailureAction', problems) ?? 'Audit';
-  if (spec.applyRules !== undefined && spec.applyRules !== 'All' && spec.applyRules !== 'One') {
-    problems.push('spec.applyRules: must be All or One');
-  }
-  if (spec.background !== undefined && typeof spec.background !== 'boolean') {
-    problems.push('spec.background: must be a boolean');
-  }
-  if (!Array.isArray(spec.rules) || spec.rules.length === 0)
-    problems.push('spec.rules: at least one rule is required');
-  const rules = Array.isArray(spec.rules) ? spec.rules : [];
-  const names = new Set<string>();
-  rules.forEach((r, i) => {
-    checkRule(r, i, problems, names);
-  });
-  if (problems.length)
-    throw new PolicyValidationError(name || '(unnamed)', problems, doc.origin ?? undefined);
-  const policy: Policy = {
-    ...base,
-    namespace:
-      kind === 'Policy'
-        ? typeof metadata.namespace === 'string'
-          ? metadata.namespace
-          : 'default'
-        : undefined,
-    validationFailureAction: action,
-    background: spec.background !== false,
-    applyRules: spec.applyRules === 'One' ? 'One' : 'All',
-    rules: rules as Rule[],
-    computedRules: rules as Rule[],
-  };
-  policy.computedRules = computeAutogenRules(policy);
-  return policy;
+  return out;
 }

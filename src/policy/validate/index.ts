@@ -1,5 +1,6 @@
 import { isObject } from '../../core/document.js';
 import { type ConditionsOutcome, evaluateConditions } from '../conditions/index.js';
+import type { RuleOutcome } from '../engine/response.js';
 import { exceptionSkip, type PolicyException } from '../exceptions/index.js';
 import type { Rule } from '../model/types.js';
 import { matchPattern } from '../pattern/index.js';
@@ -13,12 +14,7 @@ import {
 
 export type RuleStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
 
-export interface RuleOutcome {
-  status: RuleStatus;
-  message: string;
-  /** Report properties, as PolicyReports carry them (e.g. `exceptions` on a skip an exception caused). */
-  properties?: Record<string, string>;
-}
+export type { RuleOutcome };
 
 /** Everything a rule's validation needs besides the rule itself. */
 export interface ValidationEnv {

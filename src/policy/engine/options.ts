@@ -1,0 +1,43 @@
+import type { Document } from '../../core/document.js';
+import type { PolicyException } from '../exceptions/index.js';
+import type { GroupVersionKind, UserInfo } from '../match/index.js';
+import type { LoadedPolicy } from '../model/types.js';
+import type { ContextSources } from '../vars/index.js';
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+/** Variables a test or values file supplies for one policy × resource pair. */
+export interface SuppliedValues {
+  /** Dotted paths written into the JSON context before anything else (`request.object.metadata.name`). */
+  variables?: Record<string, unknown>;
+  /** Per-rule values: injected when the rule's context is built (mock configMap/apiCall entries). */
+  ruleValues?: Record<string, Record<string, unknown>>;
+  /** Per-iteration foreach values. */
+  foreachValues?: Record<string, unknown[]>;
+}
+
+export interface EvaluateOptions {
+  operation?: Operation;
+  /** Old object for UPDATE/DELETE; UPDATE defaults it to the object itself, as Kyverno's CLI does. */
+  oldObject?: (doc: Document) => unknown;
+  userInfo?: UserInfo;
+  subresource?: string;
+  namespaceLabels?: (namespace: string) => Record<string, string> | undefined;
+  values?: (policy: LoadedPolicy, doc: Document) => SuppliedValues | undefined;
+  /** Dotted-path variables set for every policy and document (e.g. rampart.* pack parameters). */
+  variables?: Record<string, unknown>;
+  sources?: Partial<ContextSources>;
+  /** Audit-mode failures are reported as warn (kyverno apply --audit-warn). */
+  auditWarn?: boolean;
+  /** Per-document subresource view (Kyverno CLI values `subresources`): match as `<parent kind>/<sub>`. */
+  subresourceFor?: (doc: Document) => { gvk: GroupVersionKind; subresource: string } | undefined;
+  /** PolicyExceptions (kyverno.io/v2) that may turn matched rules into skips. */
+  exceptions?: readonly PolicyException[];
+  /** One skip per unsupported policy kind (default true; off when a batch is one of several). */
+  reportUnsupportedPolicies?: boolean;
+  /**
+   * Every object the run knows besides the documents being evaluated (Namespaces, ConfigMaps, params
+   * objects), for policy kinds that look objects up (`PolicyKind.prepare`). Defaults to the documents.
+   */
+  resourceSet?: readonly Document[];
+}

@@ -1,0 +1,147 @@
+import type { EnginePhase, PolicyKind } from '../engine/kind.js';
+import { candidateKinds } from '../engine/kind-index.js';
+import type { SuppliedValues } from '../engine/options.js';
+import type { ResourceRequest } from '../engine/request.js';
+import { type RuleOutcome, type RuleResponse, ruleResponse, unsupportedSkip } from '../engine/response.js';
+import { checkRuleBody, type RuleContext, resolveRule } from '../engine/rule-type.js';
+import { exceptionSkip, findException, type PolicyException } from '../exceptions/index.js';
+import { matchesRule } from '../match/index.js';
+import { isKyvernoPolicyDocument, parseKyvernoPolicy } from '../model/kyverno.js';
+import { baseRuleName, type Policy, policyKey, type Rule, SCORED_ANNOTATION } from '../model/types.js';
+import type { EvalContext } from '../vars/index.js';
+
+function ruleFailureAction(policy: Policy, rule: Rule): 'Audit' | 'Enforce' {
+  const fa = rule.validate?.failureAction;
+  if (typeof fa === 'string') return fa.toLowerCase() === 'enforce' ? 'Enforce' : 'Audit';
+  return policy.validationFailureAction;
+}
+
+function response(policy: Policy, rule: Rule, request: ResourceRequest, outcome: RuleOutcome): RuleResponse {
+  const action = ruleFailureAction(policy, rule);
+  let status = outcome.status;
+  if (status === 'fail' && policy.annotations[SCORED_ANNOTATION] === 'false') status = 'warn';
+  if (status === 'fail' && action === 'Audit' && request.options.auditWarn) status = 'warn';
+  return ruleResponse(policy, rule.name, request.document, request.ref, outcome, status, action);
+}
+
+function exceptionFor(
+  exceptions: readonly PolicyException[],
+  policy: Policy,
+  rule: Rule,
+  request: ResourceRequest,
+  supplied: SuppliedValues | undefined,
+): PolicyException | undefined {
+  return findException(exceptions, policyKey(policy), rule.name, request.matchContext, () =>
+    request.contextFor(supplied),
+  );
+}
+
+const phaseCache = new WeakMap<Policy, { rules: Rule[]; phases: EnginePhase[] }>();
+
+/** Kyverno ClusterPolicy and Policy (kyverno.io/v1, v2beta1, v2): rules dispatched to their rule types. */
+export const kyvernoPolicyKind: PolicyKind<Policy> = {
+  id: 'kyverno',
+  recognises: isKyvernoPolicyDocument,
+  load: (doc) => parseKyvernoPolicy(doc, checkRuleBody),
+  phases(policy) {
+    const hit = phaseCache.get(policy);
+    if (hit && hit.rules === policy.computedRules) return hit.phases;
+    const phases = new Set<EnginePhase>();
+    for (const rule of policy.computedRules) if (resolveRule(rule).field) phases.add(resolveRule(rule).phase);
+    const list = [...phases];
+    phaseCache.set(policy, { rules: policy.computedRules, phases: list });
+    return list;
+  },
+  evaluate: evaluateKyvernoPolicy,
+};
+
+/**
+ * One policy on one resource in one phase, as Kyverno's engine runs it: for each rule of the phase,
+ * match/exclude, PolicyExceptions, then the rule type. spec.applyRules: One stops at the first rule
+ * that passed or failed.
+ */
+function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: EnginePhase): void {
+  if (request.isStopped(policy)) return;
+  if (policy.namespace !== undefined && request.ref.namespace !== policy.namespace) return;
+  const { options } = request;
+  const supplied: SuppliedValues | undefined = options.values?.(policy, request.document);
+  // The JSON context is built once per policy and resource, and again after a patch. (No closures
+  // here: this runs once per policy and resource, and a captured scope is an allocation each time.)
+  let ctx: EvalContext | undefined;
+  let ctxRevision = -1;
+  const applyOne = policy.applyRules === 'One';
+  const skipKindIndex = Boolean(options.subresource || request.subresourceView);
+  for (const rule of policy.computedRules) {
+    const resolution = resolveRule(rule);
+    if (!resolution.field || resolution.phase !== phase) continue;
+    const kinds = skipKindIndex ? undefined : candidateKinds(rule);
+    if (kinds && !kinds.has(request.ref.kind)) continue;
+    let matched: boolean;
+    try {
+      matched = matchesRule(rule, request.matchContext).matched;
+    } catch (error) {
+      request.addResponse(
+        response(policy, rule, request, { status: 'error', message: (error as Error).message }),
+      );
+      continue;
+    }
+    if (!matched) continue;
+    let podSecurityException: PolicyException | undefined;
+    if (options.exceptions?.length) {
+      const ex = exceptionFor(options.exceptions, policy, rule, request, supplied);
+      // An exception listing podSecurity controls only relaxes those controls (checked by the rule type).
+      if (ex && !(ex.podSecurity.length && rule.validate?.podSecurity)) {
+        request.addResponse(response(policy, rule, request, exceptionSkip(ex)));
+        continue;
+      }
+      podSecurityException = ex;
+    }
+    if (resolution.unsupported || !resolution.type) {
+      request.addResponse(
+        response(policy, rule, request, unsupportedSkip(resolution.unsupported ?? 'not supported yet')),
+      );
+      continue;
+    }
+    if (!ctx || ctxRevision !== request.revision) {
+      ctx = request.contextFor(supplied);
+      ctxRevision = request.revision;
+    }
+    const c = ctx;
+    c.checkpoint();
+    let outcome: RuleOutcome | undefined;
+    try {
+      const ruleValues = supplied?.ruleValues?.[rule.name] ?? supplied?.ruleValues?.[baseRuleName(rule.name)];
+      if (ruleValues) for (const [k, v] of Object.entries(ruleValues)) c.set(k, v);
+      const ruleContext: RuleContext = {
+        policy,
+        rule,
+        document: request.document,
+        resource: request.resource,
+        oldResource: request.oldObject,
+        operation: request.operation,
+        ctx: c,
+        sources: ruleValues ? { ...request.sources, values: ruleValues } : request.sources,
+        foreachValues: supplied?.foreachValues,
+        podSecurityException,
+        options,
+      };
+      for (const feature of resolution.features) {
+        outcome = feature.apply(ruleContext);
+        if (outcome) break;
+      }
+      outcome ??= resolution.type.apply(ruleContext);
+    } catch (error) {
+      outcome = { status: 'error', message: (error as Error).message };
+    } finally {
+      c.restore();
+    }
+    if (!outcome) continue;
+    request.addResponse(response(policy, rule, request, outcome));
+    if (outcome.patchedResource) request.patch(outcome.patchedResource);
+    if (outcome.generated?.length) request.addGenerated(outcome.generated);
+    if (applyOne && (outcome.status === 'pass' || outcome.status === 'fail')) {
+      request.stop(policy);
+      return;
+    }
+  }
+}
