@@ -4,8 +4,14 @@
  */
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleType } from './engine/rule-type.js';
+import { generateRuleType } from './generate/rule-type.js';
 import { kyvernoPolicyKind } from './kyverno/kind.js';
+import { mutateRuleType } from './mutate/rule-type.js';
 import { validateRuleType } from './validate/rule-type.js';
+import { verifyImagesRuleType } from './verifyimages/rule-type.js';
 
 registerPolicyKind(kyvernoPolicyKind);
 registerRuleType(validateRuleType);
+registerRuleType(mutateRuleType);
+registerRuleType(generateRuleType);
+registerRuleType(verifyImagesRuleType);

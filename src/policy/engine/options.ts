@@ -40,4 +40,6 @@ export interface EvaluateOptions {
    * objects), for policy kinds that look objects up (`PolicyKind.prepare`). Defaults to the documents.
    */
   resourceSet?: readonly Document[];
+  /** Known image verification verdicts (a test's expectations); offline verifyImages rules skip without one. */
+  imageVerdict?: (image: string, rule: string) => 'pass' | 'fail' | undefined;
 }
