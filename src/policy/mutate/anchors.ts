@@ -6,8 +6,8 @@
  *   validate pattern. A failing condition on a map skips the whole patch; inside a list of maps it skips
  *   that element, and the patch element is copied once per matching resource element, named after it;
  *   a failing global condition skips the whole patch unless another element satisfied it.
- * - equality `=()`, existence `^()` and negation `X()` keys, like every condition key, are removed
- *   before merging.
+ * - equality `=()`, existence `^()` and negation `X()` are not mutate anchors: inside a condition's
+ *   value they are matched as validate anchors; elsewhere Kyverno treats them as plain keys.
  */
 import { isObject } from '../../core/document.js';
 import { parseAnchor } from '../pattern/anchor.js';
@@ -27,12 +27,14 @@ export interface PreparedPatch {
   skipped?: string;
 }
 
+/** Kyverno's ContainsCondition: conditional `()` and global `<()` only. */
 const isConditionAnchor = (key: string): boolean => {
   const a = parseAnchor(key);
-  return a !== null && a.type !== '+';
+  return a !== null && (a.type === '' || a.type === '<');
 };
 const isAddAnchor = (key: string): boolean => parseAnchor(key)?.type === '+';
-const hasAnyAnchor = (key: string): boolean => parseAnchor(key) !== null;
+/** Kyverno's hasAnchor in the preprocessing: condition, global or add-if-not-present. */
+const hasAnyAnchor = (key: string): boolean => isConditionAnchor(key) || isAddAnchor(key);
 
 /** Resolves the anchors of a patch against the resource; the patch argument is not modified. */
 export function prepareStrategicPatch(patch: unknown, resource: unknown): PreparedPatch {
@@ -59,7 +61,7 @@ function walkMap(pattern: JsonMap, resource: unknown): void {
   handleAddIfNotPresent(pattern, resource);
   validateConditions(pattern, resource);
   for (const key of Object.keys(pattern)) {
-    if (hasAnyAnchor(key) && (isConditionAnchor(key) || isAddAnchor(key))) continue;
+    if (hasAnyAnchor(key)) continue;
     const child = isObject(resource) ? resource[key] : undefined;
     preprocess(pattern[key], child);
   }
@@ -198,7 +200,7 @@ function deleteAnchorsInMap(node: JsonMap, traverseMaps: boolean): boolean {
   if (anchorsExist) {
     for (const key of Object.keys(node)) {
       const a = parseAnchor(key);
-      if (a && a.type !== '+') renameKey(node, key, a.key);
+      if (a && isConditionAnchor(key)) renameKey(node, key, a.key);
     }
   }
   let needToDelete = true;

@@ -14,6 +14,8 @@ export interface TestResultSpec {
   patchedResources?: string;
   generatedResources?: string[];
   cloneSourceResource?: string;
+  /** A resource missing from the patched/generated file fails the row instead of dropping it. */
+  failOnMissingResources?: boolean;
 }
 
 export interface TestSpec {
@@ -25,6 +27,8 @@ export interface TestSpec {
   userinfo?: string;
   exceptions: string[];
   clusterResources: string[];
+  /** Existing objects mutate-existing rules (mutate.targets) patch. */
+  targetResources: string[];
   apiCallResponses: Record<string, unknown>[];
   /** Mocked GlobalContextEntry data: name → value (the `data` form). */
   globalContextEntries: Record<string, unknown>;
@@ -135,7 +139,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
       `${file}: results use deprecated fields (resource, namespace, status, patchedResource); prefer resources, result, patchedResources`,
     );
   }
-  for (const unsupported of ['targetResources', 'paramResources', 'jsonPayloads', 'context']) {
+  for (const unsupported of ['paramResources', 'jsonPayloads', 'context']) {
     if (doc[unsupported] !== undefined)
       notices.push(`${file}: "${unsupported}" is not supported yet and was ignored`);
   }
@@ -149,6 +153,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
     userinfo: typeof doc.userinfo === 'string' ? doc.userinfo : undefined,
     exceptions,
     clusterResources: stringList(doc.clusterResources, `${file}: clusterResources`),
+    targetResources: stringList(doc.targetResources, `${file}: targetResources`),
     globalContextEntries: parseGlobalContextEntries(doc.globalContextEntries, file, notices),
     apiCallResponses: Array.isArray(doc.apiCallResponses)
       ? (doc.apiCallResponses as Record<string, unknown>[])
@@ -191,6 +196,7 @@ function parseResult(value: unknown, where: string, legacy: boolean): TestResult
     patchedResources: (r.patchedResources ?? r.patchedResource) as string | undefined,
     generatedResources: generated.length ? generated : undefined,
     cloneSourceResource: r.cloneSourceResource as string | undefined,
+    failOnMissingResources: r.failOnMissingResources === true,
   };
 }
 

@@ -74,11 +74,15 @@ describe('anchors in patchStrategicMerge', () => {
     });
     assert.deepEqual((out.resource.spec as any).containers[1].securityContext, { runAsNonRoot: true });
   });
-  test('=() and ^() keys are removed before merging and never reach the resource', () => {
-    const out = smp(pod({ hostNetwork: true }), {
-      spec: { '=(hostNetwork)': true, '^(x)': 1, dnsPolicy: 'None' },
+  test('=() inside a condition value is matched as a validate anchor', () => {
+    const patch = { spec: { '(securityContext)': { '=(runAsNonRoot)': true }, dnsPolicy: 'None' } };
+    assert.equal(smp(pod({ securityContext: { runAsNonRoot: false } }), patch).changed, false);
+    // The condition's value is kept in the patch (only scalars under () are dropped), so Kyverno merges the
+    // literal `=(runAsNonRoot)` key too: strategicPreprocessing.go deletes only () and <() anchors.
+    assert.deepEqual(smp(pod({ securityContext: {} }), patch).resource.spec, {
+      securityContext: { '=(runAsNonRoot)': true },
+      dnsPolicy: 'None',
     });
-    assert.deepEqual(out.resource.spec, { hostNetwork: true, dnsPolicy: 'None' });
   });
   test('a condition on a missing key skips the patch', () => {
     const out = smp(pod({}), { metadata: { annotations: { '(owner)': '*', x: 'y' } } });
