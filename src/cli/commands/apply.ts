@@ -1,13 +1,16 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { Document } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { discoverFiles } from '../../load/discover.js';
 import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/documents.js';
-import { evaluate, type RuleResponse } from '../../policy/engine/evaluate.js';
+import { evaluateResources, type RuleResponse, resultsOf } from '../../policy/engine/evaluate.js';
 import { withDefaultNamespace } from '../../policy/engine/resource.js';
 import { isPolicyExceptionDocument, parsePolicyException } from '../../policy/exceptions/index.js';
 import { loadPolicies, loadResources } from '../../policy/load.js';
 import { isPolicyDocument } from '../../policy/model/parse.js';
+import { replaceDocuments, toYaml } from '../../policy/mutate/output.js';
 import { offlineSources } from '../../policy/sources.js';
 import {
   globalOperation,
@@ -35,7 +38,10 @@ Options:
   -e, --exception PATH    PolicyException files (repeatable; exceptions among the policy paths are used too)
       --operation OP      admission operation: CREATE (default), UPDATE, DELETE, CONNECT
       --audit-warn        report failures of Audit-mode rules as warnings (not counted as failures)
-  -o, --output FORMAT     table (default), json, policyreport, sarif, junit
+  -o, --output FORMAT     table (default), json, policyreport, sarif, junit; yaml prints the mutated
+                          and generated resources instead of results
+      --output-dir DIR    write every input file to DIR with its mutated documents patched (others
+                          byte-identical), and generated resources to DIR/generated.yaml
   -v, --verbose           table output: show passing and skipped results too
 
 Exit codes: 0 no failures, 1 at least one failure or error, 2 usage or input error.`;
@@ -49,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     operation?: string;
     'audit-warn'?: boolean;
     output?: string;
+    'output-dir'?: string;
     verbose?: boolean;
     help?: boolean;
   }>(
@@ -61,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
       operation: { type: 'string' },
       'audit-warn': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
+      'output-dir': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -72,7 +80,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UserError('apply: at least one policy path is required');
   if (!values.resource?.length) throw new UserError('apply: at least one --resource path is required');
-  const format = parseOutputFormat(values.output);
+  const yamlOutput = values.output === 'yaml';
+  const format = parseOutputFormat(yamlOutput ? undefined : values.output);
   const operation = values.operation?.toUpperCase();
   if (operation && !['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(operation)) {
     throw new UserError(
@@ -127,9 +136,21 @@ export async function run(argv: string[]): Promise<number> {
     auditWarn: values['audit-warn'],
   };
   const results: RuleResponse[] = [];
+  // Patched documents by file and first line, and generated objects, for -o yaml and --output-dir.
+  const patched = new Map<string, Map<number, unknown>>();
+  const generated: Record<string, unknown>[] = [];
   let batch: Document[] = [];
   const flush = () => {
-    for (const r of evaluate(loaded.policies, batch, options)) results.push(r);
+    const response = evaluateResources(loaded.policies, batch, options);
+    for (const r of resultsOf(response)) results.push(r);
+    for (const e of response.resources) {
+      if (e.patchedResource) {
+        const byLine = patched.get(e.document.origin.file) ?? new Map<number, unknown>();
+        byLine.set(e.document.origin.line, e.patchedResource);
+        patched.set(e.document.origin.file, byLine);
+      }
+      for (const g of e.generated) generated.push(g);
+    }
     batch = [];
   };
   for (const file of files) {
@@ -140,12 +161,43 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   flush();
-  process.stdout.write(
-    renderResults(results, format, {
-      color: process.stdout.isTTY && !process.env.NO_COLOR,
-      verbose: values.verbose,
-      toolVersion: version(),
-    }),
-  );
+  const patchedCount = [...patched.values()].reduce((n, m) => n + m.size, 0);
+  const summary = `${patchedCount} resource(s) mutated, ${generated.length} resource(s) generated`;
+  if (values['output-dir']) await writeOutputDir(values['output-dir'], files, patched, generated);
+  if (yamlOutput) {
+    const docs = [...[...patched.values()].flatMap((m) => [...m.values()]), ...generated];
+    process.stdout.write(docs.map(toYaml).join('---\n'));
+    process.stderr.write(`${summary}\n`);
+  } else {
+    process.stdout.write(
+      renderResults(results, format, {
+        color: process.stdout.isTTY && !process.env.NO_COLOR,
+        verbose: values.verbose,
+        toolVersion: version(),
+      }),
+    );
+    if (format === 'table' && (patchedCount || generated.length)) process.stdout.write(`${summary}\n`);
+  }
   return results.some((r) => r.status === 'fail' || r.status === 'error') ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** One output file per input (same relative path), patched documents replaced in the original text. */
+async function writeOutputDir(
+  dir: string,
+  files: readonly string[],
+  patched: ReadonlyMap<string, ReadonlyMap<number, unknown>>,
+  generated: readonly Record<string, unknown>[],
+): Promise<void> {
+  for (const file of files) {
+    const rel = file === '-' ? 'stdin.yaml' : relative(process.cwd(), file);
+    const target = join(dir, rel.startsWith('..') || isAbsolute(rel) ? basename(file) : rel);
+    await mkdir(dirname(target), { recursive: true });
+    const byLine = patched.get(file) ?? new Map<number, unknown>();
+    if (file === '-') {
+      await writeFile(target, [...byLine.values()].map(toYaml).join('---\n'));
+      continue;
+    }
+    await writeFile(target, replaceDocuments(await readFile(file, 'utf8'), byLine));
+  }
+  if (generated.length) await writeFile(join(dir, 'generated.yaml'), generated.map(toYaml).join('---\n'));
 }

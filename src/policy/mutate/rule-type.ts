@@ -104,7 +104,8 @@ export const mutateRuleType: RuleType = {
     }
     const [o] = outcomes;
     if (!o) return undefined;
-    return o.status === 'pass'
+    // A foreach rule passes even when no element changed anything; only a real change is a patch.
+    return o.status === 'pass' && o.patched !== c.resource
       ? { status: 'pass', message: o.message, patchedResource: o.patched }
       : { status: o.status, message: o.message };
   },
