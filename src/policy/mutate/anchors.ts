@@ -15,10 +15,17 @@ import { matchPattern } from '../pattern/index.js';
 
 type JsonMap = Record<string, unknown>;
 
-/** A condition failed: this map (or list element) is not patched. */
-class ConditionFailed extends Error {}
+/** A condition failed: this map (or list element) is not patched. (Not an Error: no stack to capture.) */
+class ConditionFailed {
+  constructor(readonly message: string) {}
+}
 /** A global condition failed: the whole patch is skipped. */
-class GlobalConditionFailed extends Error {}
+class GlobalConditionFailed {
+  constructor(readonly message: string) {}
+}
+class AnchorMismatch {
+  constructor(readonly message: string) {}
+}
 
 export interface PreparedPatch {
   /** The patch to merge, anchors resolved; `{}` when a condition skipped it. */
@@ -37,7 +44,32 @@ const isAddAnchor = (key: string): boolean => parseAnchor(key)?.type === '+';
 const hasAnyAnchor = (key: string): boolean => isConditionAnchor(key) || isAddAnchor(key);
 
 /** Resolves the anchors of a patch against the resource; the patch argument is not modified. */
+const anchorFree = new WeakMap<object, boolean>();
+
+/** Kyverno's preprocessing drops empty maps and lists from a patch, so they need it too. */
+function hasEmptyContainer(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0 || value.some(hasEmptyContainer);
+  if (isObject(value)) {
+    const vals = Object.values(value);
+    return vals.length === 0 || vals.some(hasEmptyContainer);
+  }
+  return false;
+}
+
+/** Whether a patch has any key or value the preprocessing would act on (cached per patch object). */
+function needsPreprocessing(patch: unknown): boolean {
+  if (typeof patch !== 'object' || patch === null) return false;
+  let hit = anchorFree.get(patch);
+  if (hit === undefined) {
+    hit = !hasAnchors(patch, (k) => isConditionAnchor(k) || isAddAnchor(k)) && !hasEmptyContainer(patch);
+    anchorFree.set(patch, hit);
+  }
+  return !hit;
+}
+
 export function prepareStrategicPatch(patch: unknown, resource: unknown): PreparedPatch {
+  // Most patches have no anchors: nothing to resolve, and the merge never modifies the patch.
+  if (!needsPreprocessing(patch)) return { patch };
   const copy = structuredClone(patch);
   try {
     preprocess(copy, resource);
@@ -92,12 +124,14 @@ function validateConditions(pattern: JsonMap, resource: unknown): void {
   try {
     checkAnchors(pattern, resource, '<');
   } catch (error) {
-    throw new GlobalConditionFailed(`global condition failed: ${(error as Error).message}`);
+    if (!(error instanceof AnchorMismatch)) throw error;
+    throw new GlobalConditionFailed(`global condition failed: ${error.message}`);
   }
   try {
     checkAnchors(pattern, resource, '');
   } catch (error) {
-    throw new ConditionFailed(`condition failed: ${(error as Error).message}`);
+    if (!(error instanceof AnchorMismatch)) throw error;
+    throw new ConditionFailed(`condition failed: ${error.message}`);
   }
 }
 
@@ -106,13 +140,13 @@ function checkAnchors(pattern: JsonMap, resource: unknown, type: '' | '<'): void
     const a = parseAnchor(key);
     if (a === null || a.type !== type) continue;
     if (!isObject(resource) || !Object.hasOwn(resource, a.key)) {
-      throw new Error(`could not found "${a.key}" key in the resource`);
+      throw new AnchorMismatch(`could not found "${a.key}" key in the resource`);
     }
     const patternValue = pattern[key];
     const resourceValue = resource[a.key];
     if (handleAddIfNotPresent(patternValue, resourceValue) > 0) continue;
     const outcome = matchPattern(resourceValue, patternValue);
-    if (outcome.status !== 'pass') throw new Error(outcome.message);
+    if (outcome.status !== 'pass') throw new AnchorMismatch(outcome.message);
   }
 }
 

@@ -5,7 +5,7 @@
  * objects. `strict: true` turns those off and follows RFC 6902 to the letter.
  */
 import jsonpatch from 'fast-json-patch';
-import YAML from 'yaml';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { isObject } from '../../core/document.js';
 
 export interface JsonPatchOperation {
@@ -28,15 +28,28 @@ const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
  * Reads `patchesJson6902` in either form Kyverno accepts: a string holding a YAML or JSON list of
  * operations (the documented form), or the list itself.
  */
+const parsedStrings = new Map<string, JsonPatchOperation[]>();
+
 export function parseJsonPatch(source: unknown): JsonPatchOperation[] {
-  let list: unknown = source;
-  if (typeof source === 'string') {
-    try {
-      list = YAML.parse(source);
-    } catch (error) {
-      throw new JsonPatchError(`failed to decode patches: ${(error as Error).message.split('\n')[0]}`);
-    }
+  if (typeof source !== 'string') return decodeOperations(source);
+  // The same patch text recurs for every resource (and every foreach index): parse it once.
+  const cached = parsedStrings.get(source);
+  if (cached) return cached;
+  let list: unknown;
+  try {
+    list = source.trimStart().startsWith('[')
+      ? JSON.parse(source)
+      : loadYaml(source, { schema: CORE_SCHEMA });
+  } catch (error) {
+    throw new JsonPatchError(`failed to decode patches: ${(error as Error).message.split('\n')[0]}`);
   }
+  const ops = decodeOperations(list);
+  if (parsedStrings.size > 5_000) parsedStrings.clear();
+  parsedStrings.set(source, ops);
+  return ops;
+}
+
+function decodeOperations(list: unknown): JsonPatchOperation[] {
   if (list === null || list === undefined) return [];
   if (!Array.isArray(list))
     throw new JsonPatchError('failed to decode patches: expected a list of operations');
@@ -150,12 +163,31 @@ function describe(error: unknown, op: JsonPatchOperation): string {
  * Applies operations to a copy of `doc` and returns it; throws JsonPatchError naming the failing
  * operation and path. The input is never modified.
  */
+/**
+ * Copies the containers along a pointer (not their contents), so an operation may modify the copy in
+ * place while every untouched subtree stays shared with the input.
+ */
+function copyAlong(root: any, path: string): any {
+  const parts = path === '' ? [] : parsePointer(path);
+  const top = Array.isArray(root) ? [...root] : isObject(root) ? { ...root } : root;
+  let node = top;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const key: any = Array.isArray(node) ? Number(parts[i]) : parts[i];
+    const child = node?.[key];
+    if (Array.isArray(child)) node[key] = [...child];
+    else if (isObject(child)) node[key] = { ...child };
+    else break;
+    node = node[key];
+  }
+  return top;
+}
+
 export function applyJsonPatch<T>(
   doc: T,
   operations: readonly JsonPatchOperation[],
   options: JsonPatchOptions = {},
 ): T {
-  let out: any = structuredClone(doc);
+  let out: any = doc;
   for (const original of operations) {
     let op: JsonPatchOperation = original;
     try {
@@ -163,10 +195,18 @@ export function applyJsonPatch<T>(
         op = { ...op, path: resolveNegative(out, op.path, op.op === 'add') };
         if (op.from !== undefined) op.from = resolveNegative(out, op.from, false);
         if (op.op === 'remove' && lookup(out, parsePointer(op.path)) === undefined) continue;
-        if (op.op === 'add') ensureParents(out, parsePointer(op.path));
+        if (op.op === 'add') {
+          out = copyAlong(out, op.path);
+          ensureParents(out, parsePointer(op.path));
+        }
       }
       // The value is cloned so that later operations never alias the policy's own objects.
-      const applied = 'value' in op ? { ...op, value: structuredClone(op.value) } : op;
+      out = copyAlong(out, op.path);
+      if (op.op === 'move' && op.from !== undefined) out = copyAlong(out, op.from);
+      const applied =
+        'value' in op && typeof op.value === 'object' && op.value !== null
+          ? { ...op, value: structuredClone(op.value) }
+          : op;
       out = jsonpatch.applyOperation(out, applied as jsonpatch.Operation, true, true, true).newDocument;
     } catch (error) {
       if (error instanceof JsonPatchError) throw error;
