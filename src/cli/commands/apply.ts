@@ -111,10 +111,16 @@ export async function run(argv: string[]): Promise<number> {
   // stays bounded by the batch size however large the input is.
   const files = await discoverFiles(values.resource);
   const lookups: Document[] = [];
+  // Generate clones and mutate targets look objects up among the given resources: keep them all then.
+  const keepAll = loaded.policies.some((p) => {
+    const rules = (p as { computedRules?: Record<string, any>[] }).computedRules ?? [];
+    return rules.some((r) => r.generate !== undefined || r.mutate?.targets !== undefined);
+  });
   for (const file of files.filter((f) => f !== '-')) {
     for await (const doc of streamDocumentsFromFile(file)) {
       const kind = isObject(doc.content) ? doc.content.kind : undefined;
-      if (kind === 'Namespace' || kind === 'ConfigMap')
+      if (isPolicyDocument(doc.content) || !isObject(doc.content)) continue;
+      if (keepAll || kind === 'Namespace' || kind === 'ConfigMap')
         lookups.push({ ...doc, content: withDefaultNamespace(doc.content) });
     }
   }
@@ -126,6 +132,7 @@ export async function run(argv: string[]): Promise<number> {
     .filter((d) => isPolicyExceptionDocument(d.content))
     .map((d) => parsePolicyException(d));
   const options = {
+    resourceSet: keepAll ? lookups : undefined,
     exceptions,
     operation: (operation as 'CREATE' | undefined) ?? globalOperation(spec) ?? 'CREATE',
     userInfo,
