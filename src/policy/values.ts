@@ -1,7 +1,7 @@
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
-import type { SuppliedValues } from './engine/options.js';
+import type { EvaluateOptions, SuppliedValues } from './engine/options.js';
 import { resourceRef } from './engine/resource.js';
 import type { UserInfo } from './match/index.js';
 import type { LoadedPolicy } from './model/types.js';
@@ -149,4 +149,23 @@ export function globalOperation(
   return typeof op === 'string' && ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'].includes(op)
     ? (op as any)
     : undefined;
+}
+
+/**
+ * What a Kyverno CLI values file and user info add to an evaluation: the file's operation, Namespace
+ * labels (from the lookups, the file's `namespaceSelector` entries winning), per policy × resource
+ * values, subresource views.
+ */
+export function valuesOptions(
+  spec: ValuesSpec | undefined,
+  lookups: readonly Document[],
+  userInfo?: UserInfo,
+): Pick<EvaluateOptions, 'operation' | 'userInfo' | 'namespaceLabels' | 'values' | 'subresourceFor'> {
+  return {
+    operation: globalOperation(spec),
+    userInfo,
+    namespaceLabels: namespaceLabelLookup(lookups, spec),
+    values: valuesProvider(spec),
+    subresourceFor: subresourceLookup(spec),
+  };
 }

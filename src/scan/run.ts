@@ -5,13 +5,8 @@ import type { Result, ResultStatus } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
 import { listPackNames, loadPack, type Pack } from '../packs/index.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
-import { withDefaultNamespace } from '../policy/engine/resource.js';
-import {
-  isPolicyExceptionDocument,
-  type PolicyException,
-  parsePolicyException,
-} from '../policy/exceptions/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
+import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
@@ -144,10 +139,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
   const configNotices = await unknownRuleNotices(config);
   const discovered = await discoverScanInputs(options.paths);
-  const documents: Document[] = discovered.documents.map((d) => ({
-    ...d,
-    content: withDefaultNamespace(d.content),
-  }));
+  const documents: Document[] = discovered.documents.map(asResource);
 
   const packOf = new Map<LoadedPolicy, string>();
   const policies: LoadedPolicy[] = [];
@@ -164,33 +156,10 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
 
   const variables: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config.parameters)) variables[`rampart.${k}`] = v;
-  const labels: Record<string, Record<string, string>> = {};
-  for (const d of documents) {
-    const c = d.content;
-    if (
-      isObject(c) &&
-      c.kind === 'Namespace' &&
-      isObject(c.metadata) &&
-      typeof c.metadata.name === 'string'
-    ) {
-      labels[c.metadata.name] = isObject(c.metadata.labels)
-        ? (c.metadata.labels as Record<string, string>)
-        : {};
-    }
-  }
+  const labels = namespaceLabels(documents);
   const threads = options.threads ?? (documents.length >= PARALLEL_THRESHOLD ? undefined : 1);
   // Kyverno PolicyExceptions kept in the scanned repository apply to the packs and user policies alike.
-  const exceptions: PolicyException[] = [];
-  const exceptionErrors: UserError[] = [];
-  for (const d of documents) {
-    if (!isPolicyExceptionDocument(d.content)) continue;
-    try {
-      exceptions.push(parsePolicyException(d));
-    } catch (error) {
-      if (error instanceof UserError) exceptionErrors.push(error);
-      else throw error;
-    }
-  }
+  const { exceptions, errors: exceptionErrors } = collectExceptions(documents);
   const raw: Result[] = await evaluateParallel(policies, documents, variables, labels, exceptions, threads);
   const results: Result[] = [];
   const docById = new Map<string, Document>();

@@ -1,31 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import type { Document } from '../../core/document.js';
-import { isObject } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { discoverFiles } from '../../load/discover.js';
-import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/documents.js';
-import { evaluateResources, type RuleResponse, resultsOf } from '../../policy/engine/evaluate.js';
-import { withDefaultNamespace } from '../../policy/engine/resource.js';
-import { isPolicyExceptionDocument, parsePolicyException } from '../../policy/exceptions/index.js';
-import { loadPolicies, loadResources } from '../../policy/load.js';
-import { isPolicyDocument } from '../../policy/model/parse.js';
+import type { Operation } from '../../policy/engine/options.js';
 import { replaceDocuments, toYaml } from '../../policy/mutate/output.js';
-import { offlineSources } from '../../policy/sources.js';
-import {
-  globalOperation,
-  namespaceLabelLookup,
-  parseUserInfo,
-  parseValuesSpec,
-  subresourceLookup,
-  type ValuesSpec,
-  valuesProvider,
-} from '../../policy/values.js';
+import { applyPaths } from '../../policy/stream.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
-
-const BATCH_SIZE = 256;
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
@@ -89,88 +71,31 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
-  const loaded = await loadPolicies(positionals);
-  // An invalid policy is an input error: applying the others would silently drop its checks.
-  if (loaded.invalid.length) throw loaded.invalid[0]!.error;
-  if (loaded.policies.length === 0 && loaded.invalid.length === 0) {
-    throw new UserError(`apply: no policies found in ${positionals.join(', ')}`);
-  }
-  let spec: ValuesSpec | undefined;
-  if (values['values-file']) {
-    const [doc] = await loadDocumentsFromFile(values['values-file']);
-    spec = parseValuesSpec(doc?.content ?? {}, values['values-file']);
-  }
-  let userInfo: ReturnType<typeof parseUserInfo> | undefined;
-  if (values.userinfo) {
-    const [doc] = await loadDocumentsFromFile(values.userinfo);
-    userInfo = parseUserInfo(doc?.content ?? {}, values.userinfo);
-  }
-
-  // Resources are streamed: a first pass keeps only what rules may look up (Namespaces for
-  // namespaceSelector, ConfigMaps for context entries), the second evaluates in batches, so memory
-  // stays bounded by the batch size however large the input is.
-  const files = await discoverFiles(values.resource);
-  const lookups: Document[] = [];
-  // Generate clones and mutate targets look objects up among the given resources: keep them all then.
-  const keepAll = loaded.policies.some((p) => {
-    const rules = (p as { computedRules?: Record<string, any>[] }).computedRules ?? [];
-    return rules.some((r) => r.generate !== undefined || r.mutate?.targets !== undefined);
-  });
-  for (const file of files.filter((f) => f !== '-')) {
-    for await (const doc of streamDocumentsFromFile(file)) {
-      const kind = isObject(doc.content) ? doc.content.kind : undefined;
-      if (isPolicyDocument(doc.content) || !isObject(doc.content)) continue;
-      if (keepAll || kind === 'Namespace' || kind === 'ConfigMap')
-        lookups.push({ ...doc, content: withDefaultNamespace(doc.content) });
-    }
-  }
-  const exceptionDocs = [
-    ...loaded.others,
-    ...(values.exception?.length ? await loadResources(values.exception) : []),
-  ];
-  const exceptions = exceptionDocs
-    .filter((d) => isPolicyExceptionDocument(d.content))
-    .map((d) => parsePolicyException(d));
-  const options = {
-    resourceSet: keepAll ? lookups : undefined,
-    exceptions,
-    operation: (operation as 'CREATE' | undefined) ?? globalOperation(spec) ?? 'CREATE',
-    userInfo,
-    namespaceLabels: namespaceLabelLookup(lookups, spec),
-    values: valuesProvider(spec),
-    subresourceFor: subresourceLookup(spec),
-    sources: offlineSources(lookups),
-    auditWarn: values['audit-warn'],
-  };
-  const results: RuleResponse[] = [];
   // Patched documents by file and first line, and generated objects, for -o yaml and --output-dir.
   const patched = new Map<string, Map<number, unknown>>();
   const generated: Record<string, unknown>[] = [];
-  let batch: Document[] = [];
-  const flush = () => {
-    const response = evaluateResources(loaded.policies, batch, options);
-    for (const r of resultsOf(response)) results.push(r);
-    for (const e of response.resources) {
+  const results = await applyPaths({
+    policyPaths: positionals,
+    resourcePaths: values.resource,
+    exceptionPaths: values.exception,
+    valuesFile: values['values-file'],
+    userInfoFile: values.userinfo,
+    operation: operation as Operation | undefined,
+    auditWarn: values['audit-warn'],
+    onResource: (e) => {
       if (e.patchedResource) {
         const byLine = patched.get(e.document.origin.file) ?? new Map<number, unknown>();
         byLine.set(e.document.origin.line, e.patchedResource);
         patched.set(e.document.origin.file, byLine);
       }
       for (const g of e.generated) generated.push(g);
-    }
-    batch = [];
-  };
-  for (const file of files) {
-    for await (const doc of streamDocumentsFromFile(file)) {
-      if (isPolicyDocument(doc.content)) continue;
-      batch.push({ ...doc, content: withDefaultNamespace(doc.content) });
-      if (batch.length >= BATCH_SIZE) flush();
-    }
-  }
-  flush();
+    },
+  });
   const patchedCount = [...patched.values()].reduce((n, m) => n + m.size, 0);
   const summary = `${patchedCount} resource(s) mutated, ${generated.length} resource(s) generated`;
-  if (values['output-dir']) await writeOutputDir(values['output-dir'], files, patched, generated);
+  if (values['output-dir']) {
+    await writeOutputDir(values['output-dir'], await discoverFiles(values.resource), patched, generated);
+  }
   if (yamlOutput) {
     const docs = [...[...patched.values()].flatMap((m) => [...m.values()]), ...generated];
     process.stdout.write(docs.map(toYaml).join('---\n'));

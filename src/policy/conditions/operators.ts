@@ -5,14 +5,8 @@
 
 import { parse as parseSemver, type SemVer } from 'semver';
 import { IN_RANGE, validateValue } from '../pattern/scalar.js';
-import {
-  deepEqual,
-  goFloatString,
-  isPlainObject,
-  parseGoFloat,
-  parseGoInt,
-  wildcardMatch,
-} from '../pattern/value.js';
+import { deepEqual, goFloatString, isPlainObject, parseGoFloat, parseGoInt } from '../pattern/value.js';
+import { wildcardMatch } from '../pattern/wildcard.js';
 import { parseDurationNs } from '../units/duration.js';
 import { compareQuantities, parseQuantity } from '../units/quantity.js';
 

@@ -64,9 +64,13 @@ function run(
   const prepared = new Map<PolicyKind, unknown>();
   for (const { kind } of runnable) {
     if (prepared.has(kind)) continue;
+    if (!kind.prepare) {
+      prepared.set(kind, undefined);
+      continue;
+    }
     const own = runnable.filter((r) => r.kind === kind).map((r) => r.policy);
     const resourceSet = options.resourceSet ? [...documents, ...options.resourceSet] : documents;
-    prepared.set(kind, kind.prepare?.(own, resourceSet, options));
+    prepared.set(kind, kind.prepare(own, resourceSet, options));
   }
   const byPhase = new Map<EnginePhase, Scheduled[]>(ENGINE_PHASES.map((p) => [p, []]));
   for (const { policy, kind } of runnable) {
@@ -80,7 +84,10 @@ function run(
     if (!isObject(doc.content)) continue;
     const request = new ResourceRequest(doc, options, sources, flat);
     for (const [phase, scheduled] of phases) {
-      for (const s of scheduled) s.kind.evaluate(s.policy, request, phase, s.prepared);
+      for (const s of scheduled) {
+        if (s.kind.matches && !s.kind.matches(s.policy, request, s.prepared)) continue;
+        s.kind.evaluate(s.policy, request, phase, s.prepared);
+      }
     }
     if (!flat) out.resources.push(request.response());
   }

@@ -68,6 +68,12 @@ export interface PolicyKind<P extends LoadedPolicy = LoadedPolicy, Prepared = un
    * `evaluate`.
    */
   prepare?(policies: readonly P[], resourceSet: readonly Document[], options: EvaluateOptions): Prepared;
+  /**
+   * Whether the policy applies to the resource at all (a VAP's matchConstraints, a constraint's match),
+   * when that can be told for the whole policy: a policy that does not match gets no `evaluate` call and
+   * no response. Kinds that match per rule (Kyverno) leave it out and match inside `evaluate`.
+   */
+  matches?(policy: P, request: ResourceRequest, prepared: Prepared): boolean;
   /** The phases in which this policy does something (most validate-only policies: `['validate']`). */
   phases(policy: P): readonly EnginePhase[];
   /**

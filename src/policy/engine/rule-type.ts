@@ -80,25 +80,24 @@ const types: RuleType[] = [];
 const features: RuleFeature[] = [];
 let revision = 0;
 
-export function registerRuleType(type: RuleType): () => void {
-  types.unshift(type);
+/** Adds to a registry (latest first) and returns the way to take it out again. */
+function register<T>(list: T[], item: T): () => void {
+  list.unshift(item);
   revision++;
   return () => {
-    const i = types.indexOf(type);
-    if (i >= 0) types.splice(i, 1);
+    const i = list.indexOf(item);
+    if (i >= 0) list.splice(i, 1);
     revision++;
   };
 }
 
+export function registerRuleType(type: RuleType): () => void {
+  return register(types, type);
+}
+
 export function registerRuleFeature(feature: RuleFeature): () => void {
   if (!FEATURE_FIELDS.includes(feature.field)) FEATURE_FIELDS.push(feature.field);
-  features.unshift(feature);
-  revision++;
-  return () => {
-    const i = features.indexOf(feature);
-    if (i >= 0) features.splice(i, 1);
-    revision++;
-  };
+  return register(features, feature);
 }
 
 export function listRuleTypes(): readonly RuleType[] {

@@ -3,7 +3,7 @@ import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { evaluateConditions } from '../conditions/index.js';
 import { type MatchContext, matchesRule } from '../match/index.js';
-import { wildcardMatch } from '../pattern/value.js';
+import { wildcardMatch } from '../pattern/wildcard.js';
 import type { PodSecurityExclude } from '../podsecurity/index.js';
 import { type EvalContext, substituteVariables } from '../vars/index.js';
 

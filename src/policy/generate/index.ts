@@ -270,3 +270,9 @@ export function checkGenerate(value: unknown, path: string): string[] {
     problems.push(`${path}.foreach: must be a list`);
   return problems;
 }
+
+/** Whether a policy has rules that read other given resources (generate clones, mutate targets). */
+export function looksUpResources(policy: unknown): boolean {
+  const rules = (policy as { computedRules?: Record<string, any>[] }).computedRules ?? [];
+  return rules.some((r) => r.generate !== undefined || r.mutate?.targets !== undefined);
+}

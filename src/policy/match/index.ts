@@ -4,7 +4,8 @@
  * descriptions (kinds, name(s), namespaces, annotations, selector, namespaceSelector, operations) and
  * user info (subjects, roles, clusterRoles).
  */
-import { isPlainObject, wildcardMatch } from '../pattern/value.js';
+import { isPlainObject } from '../pattern/value.js';
+import { wildcardMatch } from '../pattern/wildcard.js';
 import { checkKind, type GroupVersionKind, gvkOf } from './kind.js';
 import { selectorMatches } from './selector.js';
 

@@ -1,5 +1,5 @@
 /** Kind selectors of `match.resources.kinds` (kubeutils.ParseKindSelector, match.CheckKind). */
-import { wildcardMatch } from '../pattern/value.js';
+import { wildcardMatch } from '../pattern/wildcard.js';
 
 export interface GroupVersionKind {
   group: string;

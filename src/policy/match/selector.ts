@@ -2,7 +2,8 @@
  * Kubernetes label selectors (metav1.LabelSelector) with Kyverno's wildcard extension for matchLabels
  * (pkg/engine/wildcards.ReplaceInSelector).
  */
-import { containsWildcard, isPlainObject, wildcardMatch } from '../pattern/value.js';
+import { isPlainObject } from '../pattern/value.js';
+import { containsWildcard, wildcardMatch } from '../pattern/wildcard.js';
 
 export class SelectorError extends Error {}
 

@@ -57,15 +57,20 @@ export function policyHeader(raw: Record<string, unknown>, origin: SourcePositio
   };
 }
 
-/** A known policy document of a kind no registered policy kind handles: it loads, and reports one skip. */
-export function isKnownUnsupportedPolicy(content: unknown): boolean {
+/** A document of one of these kinds in a policy API group (kyverno.io, admissionregistration.k8s.io). */
+export function isPolicyOfKind(content: unknown, kinds: ReadonlySet<string>): boolean {
   return (
     isObject(content) &&
     typeof content.kind === 'string' &&
-    KNOWN_POLICY_KINDS.has(content.kind) &&
+    kinds.has(content.kind) &&
     typeof content.apiVersion === 'string' &&
     POLICY_API_GROUPS.test(content.apiVersion)
   );
+}
+
+/** A known policy document of a kind no registered policy kind handles: it loads, and reports one skip. */
+export function isKnownUnsupportedPolicy(content: unknown): boolean {
+  return isPolicyOfKind(content, KNOWN_POLICY_KINDS);
 }
 
 /**

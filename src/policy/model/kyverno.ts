@@ -3,7 +3,7 @@ import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { computeAutogenRules } from '../autogen/index.js';
 import { validatePodSecuritySpec } from '../podsecurity/index.js';
-import { POLICY_API_GROUPS, PolicyValidationError, policyHeader } from './header.js';
+import { isPolicyOfKind, PolicyValidationError, policyHeader } from './header.js';
 import { type FailureAction, type Policy, RULE_BODY_FIELDS, type Rule, VALIDATE_BODIES } from './types.js';
 
 export const KYVERNO_KINDS = new Set(['ClusterPolicy', 'Policy']);
@@ -82,13 +82,7 @@ const CONTEXT_FIELDS = new Set([
 
 /** A kyverno.io ClusterPolicy or Policy document (whatever its validity). */
 export function isKyvernoPolicyDocument(content: unknown): boolean {
-  return (
-    isObject(content) &&
-    typeof content.kind === 'string' &&
-    KYVERNO_KINDS.has(content.kind) &&
-    typeof content.apiVersion === 'string' &&
-    POLICY_API_GROUPS.test(content.apiVersion)
-  );
+  return isPolicyOfKind(content, KYVERNO_KINDS);
 }
 
 export function parseFailureAction(

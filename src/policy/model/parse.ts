@@ -14,6 +14,7 @@ import {
   policyKindFor,
   rememberPolicyKind,
 } from '../engine/kind.js';
+import { kyvernoPolicyKind } from '../kyverno/kind.js';
 import { isKnownUnsupportedPolicy, unsupportedPolicy } from './header.js';
 import { isKyvernoPolicyDocument } from './kyverno.js';
 import type { LoadedPolicy, Policy } from './types.js';
@@ -41,7 +42,11 @@ function asPolicyDocument(doc: DocumentLike): PolicyDocument {
  */
 export function parsePolicy(doc: DocumentLike): Policy {
   const d = asPolicyDocument(doc);
-  if (isKyvernoPolicyDocument(d.content)) return loadPolicyDocument(d) as Policy;
+  if (isKyvernoPolicyDocument(d.content)) {
+    const policy = kyvernoPolicyKind.load(d);
+    rememberPolicyKind(policy, kyvernoPolicyKind);
+    return policy;
+  }
   return unsupportedPolicy(d.content, d.origin);
 }
 

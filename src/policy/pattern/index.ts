@@ -15,7 +15,8 @@ import {
   parseAnchor,
 } from './anchor.js';
 import { validateValue } from './scalar.js';
-import { containsWildcard, goTypeName, goValueString, isPlainObject, wildcardMatch } from './value.js';
+import { goTypeName, goValueString, isPlainObject } from './value.js';
+import { containsWildcard, wildcardMatch } from './wildcard.js';
 
 export type PatternOutcome =
   | { status: 'pass' }

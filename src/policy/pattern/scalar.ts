@@ -6,7 +6,8 @@
  */
 import { parseDurationNs } from '../units/duration.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../units/quantity.js';
-import { goFloatE, isPlainObject, parseGoFloat, wildcardMatch } from './value.js';
+import { goFloatE, isPlainObject, parseGoFloat } from './value.js';
+import { wildcardMatch } from './wildcard.js';
 
 export type PatternOperator = '' | '>=' | '<=' | '!' | '>' | '<' | '-' | '!-';
 

@@ -85,50 +85,6 @@ export function goTypeName(v: unknown): string {
   return typeof v;
 }
 
-/** True when s contains a wildcard character understood by wildcardMatch. */
-export function containsWildcard(s: string): boolean {
-  return s.includes('*') || s.includes('?');
-}
-
-/**
- * Kyverno's wildcard.Match(pattern, text): '*' matches any run of characters (also empty), '?' exactly one
- * character; everything else literally and case-sensitively. An empty pattern only matches empty text.
- */
-export function wildcardMatch(pattern: string, text: string): boolean {
-  if (pattern === '') return text === '';
-  if (pattern === '*') return true;
-  if (!containsWildcard(pattern)) return pattern === text;
-  // '?' stands for one character (code point), so astral characters need code-point arrays.
-  if (SURROGATE.test(pattern) || SURROGATE.test(text))
-    return matchUnits(Array.from(pattern), Array.from(text));
-  return matchUnits(pattern, text);
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-
-function matchUnits(p: ArrayLike<string>, t: ArrayLike<string>): boolean {
-  let pi = 0;
-  let ti = 0;
-  let starP = -1;
-  let starT = 0;
-  while (ti < t.length) {
-    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === t[ti]))) {
-      pi++;
-      ti++;
-    } else if (pi < p.length && p[pi] === '*') {
-      starP = pi++;
-      starT = ti;
-    } else if (starP >= 0) {
-      pi = starP + 1;
-      ti = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.length && p[pi] === '*') pi++;
-  return pi === p.length;
-}
-
 /** Structural equality of JSON-like values (Go reflect.DeepEqual over unstructured data). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

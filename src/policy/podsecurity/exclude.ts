@@ -1,9 +1,9 @@
+import { matchesAnyWildcard } from '../pattern/wildcard.js';
 import { CONTROL_CHECK_IDS } from './controls.js';
 import { list, obj, str } from './helpers.js';
 import type { PodView } from './pod.js';
 import { type Evaluated, evaluateChecks, type Level, type PolicyVersion } from './registry.js';
 import type { BadValue, FieldError, Obj } from './types.js';
-import { matchesAny } from './wildcard.js';
 
 export interface Exclusion {
   controlName: string;
@@ -72,7 +72,9 @@ export function applyExclusions(
     } else {
       reduced = {};
       for (const type of CONTAINER_TYPES) {
-        const kept = list(pod.spec[type]).filter((c) => matchesAny(exclusion.images, str(obj(c)?.image)));
+        const kept = list(pod.spec[type]).filter((c) =>
+          matchesAnyWildcard(exclusion.images, str(obj(c)?.image)),
+        );
         if (kept.length > 0) reduced[type] = kept;
       }
       meta = { name: pod.meta.name, namespace: pod.meta.namespace };
@@ -105,7 +107,8 @@ function exempt(
       const excludedContainer = containerName(reducedSpec, parsed);
       if (exclusion.restrictedField !== '' && parsed.field !== exclusion.restrictedField) continue;
       if (exclusion.values.length > 0) {
-        if (!badValues(excludedError.badValue).every((v) => matchesAny(exclusion.values, v))) continue;
+        if (!badValues(excludedError.badValue).every((v) => matchesAnyWildcard(exclusion.values, v)))
+          continue;
       }
       const target = byId.get(excluded.id);
       if (!target) continue;

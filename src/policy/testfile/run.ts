@@ -18,15 +18,14 @@ import {
 } from '../exceptions/index.js';
 import { loadPolicies, loadResources } from '../load.js';
 import { isPolicyDocument } from '../model/parse.js';
+import { wildcardMatch as wildcard } from '../pattern/wildcard.js';
 import { type ApiCallResponse, offlineSources } from '../sources.js';
 import {
   globalOperation,
-  namespaceLabelLookup,
   parseUserInfo,
   parseValuesSpec,
-  subresourceLookup,
   type ValuesSpec,
-  valuesProvider,
+  valuesOptions,
 } from '../values.js';
 import { compareObjects, objectKey } from './compare.js';
 import { parseTestDocument, type TestResultSpec, type TestSpec } from './schema.js';
@@ -76,17 +75,6 @@ export function parseSelector(text: string | undefined): Selector {
     sel[k] = value || '*';
   }
   return sel;
-}
-
-function wildcard(pattern: string, text: string): boolean {
-  if (pattern === '' || pattern === '*') return true;
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(text);
 }
 
 function resolvePath(base: string, p: string): string {
@@ -206,10 +194,7 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
   const options = {
     resourceSet: [...resources, ...clusterResources, ...targetResources, ...cloneSources],
     exceptions,
-    userInfo,
-    namespaceLabels: namespaceLabelLookup([...resources, ...clusterResources], values),
-    values: valuesProvider(values),
-    subresourceFor: subresourceLookup(values),
+    ...valuesOptions(values, [...resources, ...clusterResources], userInfo),
     sources,
   };
 

@@ -16,6 +16,7 @@ import {
   TYPE_STRING,
 } from '@jmespath-community/jmespath';
 import { parseAllDocuments, parse as parseYamlText } from 'yaml';
+import { wildcardMatch } from '../pattern/wildcard.js';
 import { DurationError, formatGoDuration, parseGoDuration } from '../units/duration.js';
 import { add, divide, modulo, multiply, round, subtract, sum } from './arithmetic.js';
 import { argumentTypeError, functionError, VariableError } from './errors.js';
@@ -42,7 +43,6 @@ import {
   goSplit,
   goTrim,
   ifaceToString,
-  wildcardMatch,
 } from './strings.js';
 import { decodeX509 } from './x509.js';
 

@@ -200,11 +200,3 @@ export function goRegexReplaceAll(re: RE2JS, src: string, replacement: string, l
   }
   return out + src.slice(lastMatchEnd);
 }
-
-/** Kyverno's wildcard.Match: `*` matches any run of characters, `?` exactly one. */
-export function wildcardMatch(pattern: string, text: string): boolean {
-  const source = Array.from(pattern)
-    .map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 'u').test(text);
-}

@@ -6,7 +6,7 @@
  */
 import { isObject } from '../../core/document.js';
 import type { Rule } from '../model/types.js';
-import { wildcardMatch } from '../pattern/value.js';
+import { wildcardMatch } from '../pattern/wildcard.js';
 import type { RuleOutcome } from '../validate/index.js';
 
 export const OFFLINE_REASON = 'image verification needs registry access';

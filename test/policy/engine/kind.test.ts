@@ -102,10 +102,11 @@ const labelKind: PolicyKind<LabelPolicy, Map<string, string[]>> = {
     }
     return params;
   },
+  matches: (policy, request) =>
+    policy.kinds.includes(request.ref.kind) &&
+    (!policy.namespaces || policy.namespaces.includes(request.ref.namespace)),
   phases: () => ['validate'],
   evaluate(policy, request, _phase, params) {
-    if (!policy.kinds.includes(request.ref.kind)) return;
-    if (policy.namespaces && !policy.namespaces.includes(request.ref.namespace)) return;
     const wanted = [...policy.required, ...(policy.paramsFrom ? (params.get(policy.paramsFrom) ?? []) : [])];
     const labels = (request.resource.metadata?.labels ?? {}) as Record<string, string>;
     const missing = wanted.filter((l) => labels[l] === undefined);
