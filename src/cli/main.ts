@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'run Kyverno CLI test files (kyverno-test.yaml)',
     load: () => import('./commands/test.js'),
   },
+  cleanup: {
+    summary: 'list what Kyverno cleanup policies would delete (--dry-run)',
+    load: () => import('./commands/cleanup.js'),
+  },
   rightsize: {
     summary: 'recommend CPU/memory requests from Prometheus',
     load: () => import('./commands/rightsize.js'),

@@ -91,6 +91,16 @@ export function renderTestTable(outcomes: readonly TestOutcome[], options: Table
       ...(options.detailed ? [r.message.replace(/\s+/g, ' ')] : []),
     ]);
     out.push(boxTable(header, body));
+    rows.forEach((r, i) => {
+      if (r.diff)
+        out.push(
+          `  Resource diff for row ${i + 1} (${r.resourceKey}):`,
+          ...r.diff
+            .trimEnd()
+            .split('\n')
+            .map((l) => `    ${l}`),
+        );
+    });
   }
   const s = summarize(outcomes);
   out.push('');

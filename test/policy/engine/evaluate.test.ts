@@ -168,11 +168,9 @@ describe('evaluate', () => {
     });
     assert.equal(evaluate([ns], [pod('a')]).length, 0);
     assert.equal(evaluate([ns], [pod('b', {}, { namespace: 'team-a' })]).length, 1);
-    const mutate = policy([
-      { name: 'm', match, mutate: { patchStrategicMerge: { metadata: { labels: { a: 'b' } } } } },
-    ]);
-    const [r] = evaluate([mutate], [pod('a')]);
-    assert.deepEqual([r!.status, r!.message], ['skip', 'mutate rules are not supported yet']);
+    const manifests = policy([{ name: 'm', match, validate: { manifests: { attestors: [] } } }]);
+    const [r] = evaluate([manifests], [pod('a')]);
+    assert.deepEqual([r!.status, r!.message], ['skip', 'validate.manifests rules are not supported yet']);
   });
 
   test('foreach with nested foreach, element scope and elementIndex', () => {
