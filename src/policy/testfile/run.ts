@@ -18,6 +18,7 @@ import {
   namespaceLabelLookup,
   parseUserInfo,
   parseValuesSpec,
+  resourceOperation,
   subresourceLookup,
   type ValuesSpec,
   valuesProvider,
@@ -195,8 +196,28 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
   const runs = new Map<Operation, RuleResponse[]>();
   const runFor = (op: Operation) => {
     let r = runs.get(op);
-    if (!r) runs.set(op, (r = evaluate(loaded.policies, resources, { ...options, operation: op })));
+    if (!r) runs.set(op, (r = evaluateWithResourceOperations(op)));
     return r;
+  };
+  // A per-resource `request.operation` value switches the operation of that policy × resource pair.
+  const operationOf = resourceOperation(values);
+  const evaluateWithResourceOperations = (op: Operation): RuleResponse[] => {
+    if (!operationOf) return evaluate(loaded.policies, resources, { ...options, operation: op });
+    const plain = resources.filter((d) => !loaded.policies.some((p) => operationOf(p, d)));
+    const out = evaluate(loaded.policies, plain, { ...options, operation: op });
+    for (const doc of resources) {
+      if (plain.includes(doc)) continue;
+      for (const policy of loaded.policies) {
+        out.push(
+          ...evaluate([policy], [doc], {
+            ...options,
+            operation: operationOf(policy, doc) ?? op,
+            reportUnsupportedPolicies: false,
+          }),
+        );
+      }
+    }
+    return out;
   };
 
   const keys = resources.map((d) => keyOf(d.content));

@@ -18,4 +18,16 @@ describe('Kyverno policy library suites', () => {
       [['team1-test', 'pass', true]],
     );
   });
+
+  test('allowed-label-changes: a per-resource request.operation UPDATE starts oldObject as a copy of the resource', async () => {
+    const outcomes = await runTestFile(suite('other', 'allowed-label-changes'));
+    assert.equal(outcomes[0]!.error, null);
+    assert.deepEqual(
+      outcomes[0]!.rows.map((r) => [r.resource, r.actual, r.ok]),
+      [
+        ['badpod01', 'fail', true],
+        ['goodpod01', 'pass', true],
+      ],
+    );
+  });
 });
