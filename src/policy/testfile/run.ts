@@ -112,7 +112,18 @@ export async function runTestFile(
     try {
       spec = parseTestDocument(doc.content, file);
     } catch (error) {
-      outcomes.push({ file, name: '', error: (error as Error).message, notices: [], rows: [] });
+      outcomes.push({
+        file,
+        name: testName(doc.content),
+        error: (error as Error).message,
+        notices: [],
+        rows: [],
+      });
+      continue;
+    }
+    if (spec.results.length === 0) {
+      const notices = [...spec.notices, 'no results to check: skipped, as Kyverno does'];
+      outcomes.push({ file, name: spec.name, error: null, notices, rows: [] });
       continue;
     }
     try {
@@ -123,6 +134,14 @@ export async function runTestFile(
     }
   }
   return outcomes;
+}
+
+/** The test's name even when the document is invalid: metadata.name, or the legacy top-level name. */
+function testName(content: unknown): string {
+  if (!isObject(content)) return '';
+  const meta = isObject(content.metadata) ? content.metadata : {};
+  const name = meta.name ?? content.name;
+  return typeof name === 'string' ? name : '';
 }
 
 async function runTest(spec: TestSpec, file: string, selector: Selector): Promise<TestOutcome> {
