@@ -19,6 +19,8 @@ export const STRATEGIES = ['simple', 'target-utilization', 'vpa'] as const;
 export const FLAG_SPEC = {
   help: { type: 'boolean', short: 'h' },
   prometheus: { type: 'string', short: 'p' },
+  // krr's spelling, accepted so commands copied from krr work.
+  'prometheus-url': { type: 'string' },
   'bearer-token': { type: 'string' },
   'bearer-token-file': { type: 'string' },
   'basic-auth': { type: 'string' },
@@ -100,7 +102,9 @@ function readFile(path: string, flag: string): string {
 }
 
 export function prometheusOptions(v: FlagValues): PrometheusOptions {
-  const url = v.prometheus ?? process.env.RAMPART_PROMETHEUS_URL;
+  if (v.prometheus !== undefined && v['prometheus-url'] !== undefined && v.prometheus !== v['prometheus-url'])
+    throw new UserError('rightsize: --prometheus and --prometheus-url name the same setting; give one');
+  const url = v.prometheus ?? v['prometheus-url'] ?? process.env.RAMPART_PROMETHEUS_URL;
   if (!url) throw new UserError('rightsize: --prometheus URL is required (or set RAMPART_PROMETHEUS_URL)');
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {

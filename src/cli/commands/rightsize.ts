@@ -20,6 +20,7 @@ Recommend CPU/memory requests and limits from the Prometheus a cluster already h
 
 Connection:
   -p, --prometheus URL            Prometheus (or Thanos/Mimir) base URL, including any path prefix
+                                  (--prometheus-url is accepted too, as krr spells it)
       --bearer-token TOKEN        --bearer-token-file FILE    --basic-auth USER:PASS
       --header "Name: value"      extra header, repeatable (e.g. X-Scope-OrgID for Mimir tenants)
       --ca-file FILE              --insecure-skip-tls-verify
