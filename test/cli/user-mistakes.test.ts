@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runRampart, tempDir } from '../helpers/index.js';
+
+/** Mistakes a new user makes: each gets a clear message and the right exit code, never a stack trace. */
+describe('user mistakes (real CLI)', () => {
+  test('a .json file with a syntax error is reported as JSON with line and column, by scan and iam compose', async () => {
+    const dir = await tempDir();
+    try {
+      const bad = join(dir.path, 'bad.json');
+      await writeFile(bad, '{\n  "apiVersion": "v1",\n  "kind": Pod\n}\n');
+      const scan = await runRampart(['scan', bad]);
+      assert.equal(scan.code, 2, scan.stdout + scan.stderr);
+      assert.match(scan.stderr, /bad\.json:3:11: invalid JSON/);
+      assert.doesNotMatch(scan.stderr, /YAML/);
+      const compose = await runRampart(['iam', 'compose', bad]);
+      assert.equal(compose.code, 2);
+      assert.match(compose.stderr, /bad\.json:3:11: invalid JSON/);
+      assert.doesNotMatch(compose.stderr, /YAML|\n\s+at /);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
