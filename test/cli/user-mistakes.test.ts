@@ -23,4 +23,30 @@ describe('user mistakes (real CLI)', () => {
       await dir.cleanup();
     }
   });
+
+  test('iam lint of a file that is not JSON is an input error (exit 2) with line:column, even beside findings', async () => {
+    const dir = await tempDir();
+    try {
+      const bad = join(dir.path, 'bad.json');
+      await writeFile(bad, '{\n  "Version": "2012-10-17",\n  "Statement": [\n}\n');
+      const admin = join(dir.path, 'admin.json');
+      await writeFile(
+        admin,
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      );
+      const alone = await runRampart(['iam', 'lint', bad]);
+      assert.equal(alone.code, 2, alone.stdout + alone.stderr);
+      assert.match(alone.stderr, /bad\.json:4:1: invalid JSON/);
+      assert.doesNotMatch(alone.stdout, /IAM000/);
+      const both = await runRampart(['iam', 'lint', bad, admin]);
+      assert.equal(both.code, 2);
+      assert.match(both.stdout, /IAM001/);
+      assert.match(both.stderr, /bad\.json:4:1: invalid JSON/);
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });

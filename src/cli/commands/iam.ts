@@ -171,7 +171,8 @@ async function lint(argv: string[]): Promise<number> {
       toolVersion: version(),
     }),
   );
-  if (errors.length > 0 && shown.length === 0) return 2;
+  // An input that could not be read or parsed must not let CI pass, whatever the other files hold.
+  if (errors.length > 0) return 2;
   return shown.some((r) => r.status === 'fail' || r.status === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
 
