@@ -49,4 +49,32 @@ describe('user mistakes (real CLI)', () => {
       await dir.cleanup();
     }
   });
+
+  test('scan: one broken manifest beside clean ones exits 2, reported per file; --skip-unreadable restores exit 0', async () => {
+    const dir = await tempDir();
+    try {
+      await writeFile(
+        join(dir.path, 'good.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: apps\ndata:\n  a: b\n',
+      );
+      await writeFile(
+        join(dir.path, 'broken.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n',
+      );
+      const r = await runRampart(['scan', dir.path]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /^rampart: scan: .*broken\.yaml:\d+:\d+: invalid YAML/m);
+      assert.doesNotMatch(r.stdout, /No findings at/);
+      assert.match(r.stdout, /1 input\(s\) could not be read: exit 2/);
+      const skipped = await runRampart(['scan', dir.path, '--skip-unreadable']);
+      assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+      assert.match(skipped.stderr, /broken\.yaml/);
+      assert.match(skipped.stdout, /No findings at high or above/);
+      const json = await runRampart(['scan', dir.path, '-o', 'json']);
+      assert.equal(json.code, 2);
+      JSON.parse(json.stdout);
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
