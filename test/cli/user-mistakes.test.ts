@@ -77,4 +77,52 @@ describe('user mistakes (real CLI)', () => {
       await dir.cleanup();
     }
   });
+
+  test('a policy with an invalid regex or JMESPath is an input error naming file, line and field (apply, scan)', async () => {
+    const dir = await tempDir();
+    try {
+      const policy = join(dir.path, 'policy.yaml');
+      await writeFile(
+        policy,
+        [
+          '# team policy',
+          'apiVersion: kyverno.io/v1',
+          'kind: ClusterPolicy',
+          'metadata:',
+          '  name: names',
+          'spec:',
+          '  rules:',
+          '  - name: lower-case',
+          '    match:',
+          '      any:',
+          '      - resources:',
+          '          kinds: [Pod]',
+          '    validate:',
+          '      deny:',
+          '        conditions:',
+          '          any:',
+          '          - key: "{{ regex_match(\'[a-z\', request.object.metadata.name) }}"',
+          '            operator: Equals',
+          '            value: false',
+          '',
+        ].join('\n'),
+      );
+      const pod = join(dir.path, 'pod.yaml');
+      await writeFile(pod, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers: []\n');
+      for (const args of [
+        ['apply', policy, '--resource', pod],
+        ['scan', pod, '--policy', policy],
+      ]) {
+        const r = await runRampart(args);
+        assert.equal(r.code, 2, `${args[0]}: ${r.stdout}${r.stderr}`);
+        assert.match(
+          r.stderr,
+          /policy\.yaml:2:1: invalid policy "names": spec\.rules\[0\]\.validate\.deny\.conditions\.any\[0\]\.key: regex_match: invalid regular expression "\[a-z"/,
+        );
+        assert.doesNotMatch(r.stdout, /error/i);
+      }
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
