@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runRampart, tempDir } from '../helpers/index.js';
@@ -121,6 +121,91 @@ describe('user mistakes (real CLI)', () => {
         );
         assert.doesNotMatch(r.stdout, /error/i);
       }
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  test("every command's output flag: a missing directory is a usage error (exit 2), never an internal error", async () => {
+    const dir = await tempDir();
+    try {
+      const staging = join(dir.path, 'staging');
+      await mkdir(join(staging, 'usr', 'bin'), { recursive: true });
+      await writeFile(join(staging, 'usr', 'bin', 'hello'), '#!/bin/sh\necho hello\n');
+      const spec = join(dir.path, 'spec.yaml');
+      await writeFile(
+        spec,
+        'statement:\n  - actions: ["s3:GetObject"]\n    resources: ["arn:aws:s3:::b/*"]\n',
+      );
+      const missing = (name: string) => join(dir.path, 'missing-dir', name);
+      const cases: [string, string[]][] = [
+        [
+          'apk build',
+          [
+            'apk',
+            'build',
+            staging,
+            '--name',
+            'hello',
+            '--version',
+            '1.0-r0',
+            '--arch',
+            'x86_64',
+            '-o',
+            missing('hello.apk'),
+          ],
+        ],
+        ['apk index', ['apk', 'index', dir.path, '-o', missing('APKINDEX.tar.gz')]],
+        ['iam compose', ['iam', 'compose', spec, '-O', missing('policy.json')]],
+        [
+          'aft request',
+          [
+            'aft',
+            'request',
+            '--name',
+            'data-dev',
+            '--email',
+            'aws+data-dev@example.com',
+            '--ou',
+            'Sandbox',
+            '--sso-email',
+            'data@example.com',
+            '--sso-first-name',
+            'Data',
+            '--sso-last-name',
+            'Team',
+            '-o',
+            missing('accounts.tf'),
+            dir.path,
+          ],
+        ],
+        [
+          'rightsize',
+          ['rightsize', '--prometheus', 'http://127.0.0.1:1', '--output-file', missing('report.json')],
+        ],
+      ];
+      for (const [command, args] of cases) {
+        const r = await runRampart(args);
+        assert.equal(r.code, 2, `${command}: ${r.stdout}${r.stderr}`);
+        assert.match(
+          r.stderr,
+          new RegExp(`^rampart: ${command}: .*missing-dir.*: directory .*missing-dir does not exist$`, 'm'),
+        );
+        assert.doesNotMatch(r.stderr, /internal error|ENOENT|\n\s+at /, command);
+      }
+      // A directory output is created.
+      const keys = await runRampart([
+        'apk',
+        'keygen',
+        '--name',
+        'ci@example.com',
+        '--bits',
+        '2048',
+        '--out',
+        join(dir.path, 'new', 'keys'),
+      ]);
+      assert.equal(keys.code, 0, keys.stderr);
+      assert.ok((await stat(join(dir.path, 'new', 'keys'))).isDirectory());
     } finally {
       await dir.cleanup();
     }

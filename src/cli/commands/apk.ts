@@ -13,6 +13,7 @@ import { verifyFile } from '../../apk/verify.js';
 import { isValidVersion, versionRelation } from '../../apk/version.js';
 import { UserError } from '../../core/errors.js';
 import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -149,6 +150,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     });
     if (values.help) return help('build');
     const dir = one(positionals, 'staging directory', 'build');
+    checkOutputFile(str(values.out), '--out', 'apk build');
     const name = required(values, 'name', 'build');
     const version = required(values, 'version', 'build');
     const split = (v: Values[string]) => list(v).flatMap((s) => s.split(/\s+/).filter(Boolean));
@@ -187,6 +189,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     });
     if (values.help) return help('index');
     const dir = one(positionals, 'directory', 'index');
+    checkOutputFile(str(values.out), '--out', 'apk index');
     const r = await indexDirectory({
       dir,
       arch: str(values.arch),

@@ -13,6 +13,7 @@ import { VPA_UPDATE_MODES, vpaObjects, writeGitOps } from '../../rightsize/outpu
 import { renderReport } from '../../rightsize/output/index.js';
 import { startProgress } from '../../rightsize/progress.js';
 import { parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart rightsize --prometheus URL [options]
 
@@ -69,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   if (failOn !== undefined && failOn !== 'warning' && failOn !== 'critical') {
     throw new UserError(`--fail-on must be warning or critical; got "${failOn}"`);
   }
+  checkOutputFile(values['output-file'], '--output-file', 'rightsize');
   const client = new PrometheusClient(prometheusOptions(values));
   const options = rightsizeOptions(values);
   const progress = values['no-progress'] ? undefined : startProgress(process.stderr);
