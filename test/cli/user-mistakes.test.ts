@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runRampart, tempDir } from '../helpers/index.js';
@@ -206,6 +206,68 @@ describe('user mistakes (real CLI)', () => {
       ]);
       assert.equal(keys.code, 0, keys.stderr);
       assert.ok((await stat(join(dir.path, 'new', 'keys'))).isDirectory());
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  test('apk verify: a truncated package fails verification (exit 1), as a byte-flipped one does', async () => {
+    const dir = await tempDir();
+    try {
+      const staging = join(dir.path, 'staging');
+      await mkdir(join(staging, 'usr', 'bin'), { recursive: true });
+      await writeFile(join(staging, 'usr', 'bin', 'hello'), '#!/bin/sh\necho hello\n'.repeat(200));
+      const keys = join(dir.path, 'keys');
+      const gen = await runRampart([
+        'apk',
+        'keygen',
+        '--name',
+        'ci@example.com',
+        '--bits',
+        '2048',
+        '--out',
+        keys,
+      ]);
+      assert.equal(gen.code, 0, gen.stderr);
+      const key = (await readdir(keys)).find((f) => !f.endsWith('.pub'))!;
+      const apk = join(dir.path, 'hello.apk');
+      const built = await runRampart([
+        'apk',
+        'build',
+        staging,
+        '--name',
+        'hello',
+        '--version',
+        '1.0-r0',
+        '--arch',
+        'x86_64',
+        '--key',
+        join(keys, key),
+        '-o',
+        apk,
+      ]);
+      assert.equal(built.code, 0, built.stderr);
+      const bytes = await readFile(apk);
+      const ok = await runRampart(['apk', 'verify', apk, '--keys-dir', keys]);
+      assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+      const flipped = join(dir.path, 'flipped.apk');
+      const copy = Buffer.from(bytes);
+      copy[copy.length - 40] = copy[copy.length - 40]! ^ 0xff;
+      await writeFile(flipped, copy);
+      const truncated = join(dir.path, 'truncated.apk');
+      await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const tiny = join(dir.path, 'tiny.apk');
+      await writeFile(tiny, bytes.subarray(0, 100));
+      for (const file of [flipped, truncated, tiny]) {
+        const r = await runRampart(['apk', 'verify', file, '--keys-dir', keys]);
+        assert.equal(r.code, 1, `${file}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stdout, /: FAILED/);
+      }
+      const json = await runRampart(['apk', 'verify', tiny, '--keys-dir', keys, '--json']);
+      assert.equal(json.code, 1);
+      assert.equal(JSON.parse(json.stdout)[0].ok, false);
+      const missing = await runRampart(['apk', 'verify', join(dir.path, 'nope.apk'), '--keys-dir', keys]);
+      assert.equal(missing.code, 2);
     } finally {
       await dir.cleanup();
     }

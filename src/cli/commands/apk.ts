@@ -11,7 +11,7 @@ import { loadSigningKey, SIGNATURE_TYPES, type SignatureType, type SigningKey } 
 import { signFile } from '../../apk/sign-file.js';
 import { verifyFile } from '../../apk/verify.js';
 import { isValidVersion, versionRelation } from '../../apk/version.js';
-import { UserError } from '../../core/errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
 import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -223,10 +223,21 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     if (positionals.length === 0) throw new UserError('apk verify: expected at least one file');
     const keysDir = str(values['keys-dir']) ?? '/etc/apk/keys';
     const results = [];
-    for (const file of positionals) results.push(await verifyFile(file, keysDir));
+    // A package or index that cannot be parsed (truncated, not a gzip/tar stream) fails verification
+    // (exit 1), as a modified one does; a file that cannot be opened stays an input error.
+    const broken: { file: string; ok: false; error: string }[] = [];
+    for (const file of positionals) {
+      try {
+        results.push(await verifyFile(file, keysDir));
+      } catch (error) {
+        if (!isUserError(error) || /^cannot (open|read) /.test(error.message)) throw error;
+        broken.push({ file, ok: false, error: error.message });
+      }
+    }
     if (values.json) {
-      out(JSON.stringify(results, null, 2));
+      out(JSON.stringify([...results, ...broken], null, 2));
     } else {
+      for (const b of broken) out(`${b.file}: FAILED\n  ${b.error}`);
       for (const r of results) {
         const lines = [`${r.file}: ${r.ok ? 'OK' : 'FAILED'}`, `  ${r.signature.message}`];
         if (r.kind === 'package') {
@@ -243,7 +254,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
         out(lines.join('\n'));
       }
     }
-    return results.every((r) => r.ok) ? 0 : 1;
+    return broken.length === 0 && results.every((r) => r.ok) ? 0 : 1;
   },
 
   async publish(argv) {
