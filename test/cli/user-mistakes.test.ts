@@ -272,4 +272,35 @@ describe('user mistakes (real CLI)', () => {
       await dir.cleanup();
     }
   });
+
+  test('contradictory flags are usage errors: scan --pack X --skip-pack X, rightsize --strategy vpa --cpu-percentile', async () => {
+    const scan = await runRampart(['scan', 'examples', '--pack', 'governance', '--skip-pack', 'governance']);
+    assert.equal(scan.code, 2);
+    assert.match(
+      scan.stderr,
+      /^rampart: scan: --pack governance and --skip-pack governance contradict each other$/m,
+    );
+    const rs = await runRampart([
+      'rightsize',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--strategy',
+      'vpa',
+      '--cpu-percentile',
+      '90',
+    ]);
+    assert.equal(rs.code, 2);
+    assert.match(rs.stderr, /--cpu-percentile applies only to --strategy simple, not vpa/);
+    const auth = await runRampart([
+      'rightsize',
+      '--prometheus',
+      'http://127.0.0.1:1',
+      '--bearer-token',
+      't',
+      '--basic-auth',
+      'u:p',
+    ]);
+    assert.equal(auth.code, 2);
+    assert.match(auth.stderr, /--bearer-token and --basic-auth contradict each other/);
+  });
 });

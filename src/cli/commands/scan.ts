@@ -75,6 +75,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return EXIT_OK;
   }
+  const both = (values.pack ?? []).filter((p) => values['skip-pack']?.includes(p));
+  if (both.length)
+    throw new UserError(`scan: --pack ${both[0]} and --skip-pack ${both[0]} contradict each other`);
   const paths = positionals.length ? positionals : ['.'];
   const format = parseOutputFormat(values.output);
   const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
