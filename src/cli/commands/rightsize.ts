@@ -80,6 +80,14 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     progress?.stop();
   }
+  // No data is not a clean bill of health (score 0, exit 0): say which queries came back empty and why.
+  if (report.noData) {
+    throw new UserError(
+      `rightsize: no data from ${report.prometheus}: ${report.noData.map((q) => `the ${q}`).join('; ')} returned nothing.\n` +
+        'Likely causes: a job or cluster label that differs from the defaults (--extra-selector, --label), ' +
+        'metrics renamed by recording rules (--series KEY=NAME), or a window with no samples (--window, --at).',
+    );
+  }
   const text = await renderReport(report, output, { client, options });
   if (values['output-file']) writeFileSync(values['output-file'], text);
   if (values['patch-dir']) {
