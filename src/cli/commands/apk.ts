@@ -61,10 +61,15 @@ packages' own; a package of another arch is rejected, noarch packages get the di
 
 Signs an APKINDEX.tar.gz or a .apk in place, replacing existing signatures. With several keys every
 signature covers the unsigned content, so clients trusting any one of the keys accept it.`,
-  verify: `Usage: rampart apk verify FILE... --keys-dir DIR [--json]
+  verify: `Usage: rampart apk verify FILE... [--keys-dir DIR] [--json]
 
 Checks signatures as apk does (the first signature whose key name exists in DIR decides) and, for
-packages, the datahash and every file's checksum. Exit 1 when anything fails.`,
+packages, the datahash and every file's checksum. Exit 1 when anything fails (a truncated or
+unparseable file included), 2 when a file cannot be opened.
+
+Options:
+      --keys-dir DIR      trusted public keys (default /etc/apk/keys, as apk)
+      --json              print the results as JSON`,
   publish: `Usage: rampart apk publish DIR --repo ROOT --branch BRANCH --name REPO [--key PRIVATE.rsa] [--arch A] [--description TEXT]
 
 Copies packages into ROOT/BRANCH/REPO/<arch>/ (noarch ones into every --arch, or every existing arch

@@ -9,10 +9,11 @@ import {
   type Severity,
   severityRank,
 } from '../../core/severity.js';
+import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { loadConfig } from '../../scan/config.js';
-import { runScan } from '../../scan/run.js';
+import { runScan, TERRAFORM_PACKS } from '../../scan/run.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
 
@@ -72,7 +73,9 @@ export async function run(argv: string[]): Promise<number> {
     'scan',
   );
   if (values.help) {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(
+      `${HELP}\n\nPacks: Kubernetes ${listPackNames().join(', ')}; Terraform ${TERRAFORM_PACKS.join(', ')}.\n`,
+    );
     return EXIT_OK;
   }
   const both = (values.pack ?? []).filter((p) => values['skip-pack']?.includes(p));
