@@ -303,4 +303,27 @@ describe('user mistakes (real CLI)', () => {
     assert.equal(auth.code, 2);
     assert.match(auth.stderr, /--bearer-token and --basic-auth contradict each other/);
   });
+
+  test('apk nginx-config prints absolute paths for a relative repository root and files', async () => {
+    const dir = await tempDir();
+    try {
+      const r = await runRampart(
+        ['apk', 'nginx-config', 'repo', '--server-name', 'apk.example.com', '--basic-auth-file', 'htpasswd'],
+        { cwd: dir.path },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(`root ${join(dir.path, 'repo').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};`),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `auth_basic_user_file ${join(dir.path, 'htpasswd').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};`,
+        ),
+      );
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { loadCredentials } from '../../apk/auth.js';
 import { buildPackage, packageFileName } from '../../apk/build.js';
 import { clientSetup } from '../../apk/client.js';
@@ -332,14 +333,16 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       listing: { type: 'boolean' },
     });
     if (values.help) return help('nginx-config');
+    // nginx resolves relative paths against its own prefix, not the directory this runs in.
+    const absolute = (p: string | undefined) => (p === undefined ? undefined : resolvePath(p));
     out(
       nginxConfig({
-        root: one(positionals, 'repository root', 'nginx-config'),
+        root: resolvePath(one(positionals, 'repository root', 'nginx-config')),
         serverName: required(values, 'server-name', 'nginx-config'),
         listen: str(values.listen),
-        tlsCert: str(values['tls-cert']),
-        tlsKey: str(values['tls-key']),
-        basicAuthFile: str(values['basic-auth-file']),
+        tlsCert: absolute(str(values['tls-cert'])),
+        tlsKey: absolute(str(values['tls-key'])),
+        basicAuthFile: absolute(str(values['basic-auth-file'])),
         listing: values.listing === true,
       }),
     );
