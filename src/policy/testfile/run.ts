@@ -107,6 +107,10 @@ export async function runTestFile(
     return [{ file, name: '', error: (error as Error).message, notices: [], rows: [] }];
   }
   const outcomes: TestOutcome[] = [];
+  if (docs.length === 0) {
+    const notices = ['no tests found: the file holds no test document'];
+    return [{ file, name: '', error: null, notices, rows: [] }];
+  }
   for (const doc of docs) {
     let spec: TestSpec;
     try {

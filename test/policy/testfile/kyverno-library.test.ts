@@ -65,4 +65,16 @@ describe('Kyverno policy library suites', () => {
       await dir.cleanup();
     }
   });
+
+  test('an empty kyverno-test.yaml says it found no tests', async () => {
+    const dir = await tempDir();
+    try {
+      await writeFile(join(dir.path, 'kyverno-test.yaml'), '# nothing yet\n');
+      const r = await runRampart(['test', dir.path]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /no tests found: the file holds no test document/);
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
