@@ -326,4 +326,18 @@ describe('user mistakes (real CLI)', () => {
       await dir.cleanup();
     }
   });
+
+  test('the scan footer counts Terraform documents', async () => {
+    const dir = await tempDir();
+    try {
+      await writeFile(
+        join(dir.path, 'main.tf'),
+        'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n\nresource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n',
+      );
+      const r = await runRampart(['scan', dir.path]);
+      assert.match(r.stdout, /^Scanned 2 documents with packs:/m, r.stdout + r.stderr);
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
