@@ -58,14 +58,23 @@ export function version(): string {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: rampart <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "rampart <command> --help" for a command's options.`;
+  return `Usage: rampart <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n  -h, --help     this help; "rampart help <command>" or "rampart <command> --help" for a command's options\n  -V, --version  print the version`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === '--version' || name === '-v' || name === 'version') {
+  if (name === '--version' || name === '-V' || name === '-v' || name === 'version') {
     process.stdout.write(`rampart ${version()}\n`);
     return 0;
+  }
+  // "rampart help scan" is "rampart scan --help".
+  if (name === 'help' && rest.length > 0) {
+    const topic = COMMANDS[rest[0]!];
+    if (!topic) {
+      process.stderr.write(`rampart: help: unknown command "${rest[0]}"\n\n${usage()}\n`);
+      return EXIT_USAGE;
+    }
+    return (await topic.load()).run([...rest.slice(1), '--help']);
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);

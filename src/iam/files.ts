@@ -6,6 +6,7 @@ import { isUserError, UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { discoverFiles } from '../load/discover.js';
 import { loadDocumentsFromFile } from '../load/documents.js';
+import { parseJson } from '../load/json.js';
 import { policyDocumentArgs } from '../terraform/policies.js';
 import { iamRules } from '../terraform/rules/iam.js';
 import { loadTerraform } from '../terraform/scan.js';
@@ -171,7 +172,17 @@ export async function lintFiles(
       );
       continue;
     }
-    results.push(...lintJsonText(text.replace(/^\uFEFF/, ''), file === '-' ? '<stdin>' : file, options.kind));
+    const name = file === '-' ? '<stdin>' : file;
+    const json = text.replace(/^\uFEFF/, '');
+    // A file that is not JSON is an input error (exit 2), like invalid HCL, not a finding.
+    try {
+      parseJson(json, name);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      errors.push(error);
+      continue;
+    }
+    results.push(...lintJsonText(json, name, options.kind));
   }
   return { results, errors };
 }

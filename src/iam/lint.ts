@@ -241,6 +241,23 @@ function checkWildcardResourceWrite(stmt: PolicyStatement, out: IamFinding[]): v
   });
 }
 
+/**
+ * "the ARN of a bucket (arn:aws:s3:::<BucketName>)", from AWS's own ARN formats, so the fix names the
+ * resource the action takes (s3:ListBucket: the bucket, not bucket/*).
+ */
+function resourceTypeExamples(
+  resourceTypes: readonly { name: string }[],
+  types: Record<string, { arn: string } | undefined>,
+): string {
+  const examples = resourceTypes.slice(0, 2).map((rt) => {
+    const arn = types[rt.name.toLowerCase()]?.arn;
+    const example = arn?.replaceAll('${Partition}', 'aws').replace(/\$\{([A-Za-z]+)\}/g, '<$1>');
+    const article = /^[aeiou]/i.test(rt.name) ? 'an' : 'a';
+    return example ? `${article} ${rt.name} (${example})` : `${article} ${rt.name}`;
+  });
+  return `the ARN of ${examples.join(' or ')}`;
+}
+
 function checkResourceTypes(stmt: PolicyStatement, out: IamFinding[]): void {
   if (stmt.effect !== 'Allow' || !stmt.action || !stmt.resource || stmt.resource.includes('*')) return;
   const arns = stmt.resource.filter((r) => splitArn(r) !== null && !r.startsWith('${'));
@@ -279,7 +296,7 @@ function checkResourceTypes(stmt: PolicyStatement, out: IamFinding[]): void {
         severity: 'medium',
         title: 'Action does not apply to the resources given',
         message: `${action} applies to ${list(info.resourceTypes.map((r) => r.name))}, and none of ${list(arns, 2)} is one`,
-        fix: `Give ${action} the ARN of a ${info.resourceTypes[0]?.name} (e.g. arn:aws:s3:::bucket/* for objects), or drop it.`,
+        fix: `Give ${action} ${resourceTypeExamples(info.resourceTypes, types)}, or drop it.`,
         statementIndex: stmt.index,
       });
     }

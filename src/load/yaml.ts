@@ -130,7 +130,7 @@ export function parseYamlDocumentsPrecise(
   for (const doc of list) {
     const problem = doc.errors[0];
     if (problem) {
-      const pos = lineCounter.linePos(problem.pos[0]);
+      const pos = lineCounter.linePos(openingQuote(text, problem) ?? problem.pos[0]);
       throw new UserError(`invalid YAML: ${firstLine(problem.message)}`, {
         position: { file, line: pos.line + lineOffset, column: pos.col },
       });
@@ -168,6 +168,23 @@ export function parseYamlDocumentsPrecise(
     index++;
   }
   return out;
+}
+
+/**
+ * For a quoted scalar that is never closed, `yaml` reports the end of the text; the mistake is the
+ * opening quote: the last quote of that kind before the end that is not escaped.
+ */
+function openingQuote(text: string, problem: { code: string; message: string; pos: [number, number] }) {
+  if (problem.code !== 'MISSING_CHAR') return undefined;
+  const quote = /Missing closing (["'])quote/.exec(problem.message)?.[1];
+  if (!quote) return undefined;
+  for (let i = Math.min(problem.pos[0], text.length) - 1; i >= 0; i--) {
+    if (text[i] !== quote) continue;
+    if (quote === '"' && text[i - 1] === '\\') continue;
+    if (quote === "'" && (text[i - 1] === "'" || text[i + 1] === "'")) continue;
+    return i;
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {

@@ -109,6 +109,8 @@ export interface Report {
   recommendations: Recommendation[];
   workloads: WorkloadSummary[];
   warnings: string[];
+  /** Set when nothing could be recommended because these queries returned no series. */
+  noData?: string[];
   timing: { totalMs: number; prometheusMs: number; queries: number };
 }
 

@@ -204,6 +204,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   });
 
   let terraformErrors: UserError[] = [];
+  let terraformDocuments = 0;
   if (discovered.terraformFiles.length && terraformPacks.length) {
     const tf = await scanTerraform(discovered.terraformFiles, { config: config.terraform });
     for (const r of tf.results) {
@@ -215,6 +216,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       suppressed.push(severity ? { ...r, severity } : r);
     }
     terraformErrors = tf.errors;
+    terraformDocuments = tf.documents.length;
   }
 
   // A rendered overlay and its base manifest often yield the same finding at the same place: report it once.
@@ -244,7 +246,8 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     results: filtered,
     notices: [...configNotices, ...discovered.notices],
     errors: [...discovered.errors, ...exceptionErrors, ...terraformErrors],
-    documents: documents.length,
+    // Terraform resources count as documents too, so the footer does not say "Scanned 0 documents".
+    documents: documents.length + terraformDocuments,
     packs: selectedAll,
     summary,
   };

@@ -56,3 +56,18 @@ describe('YAML fast path', () => {
     }
   });
 });
+
+describe('YAML errors point at the mistake', () => {
+  test('an unclosed quote points at the opening quote, not the end of the file', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "broken\ndata:\n  a: b\n  c: d\n';
+    assert.throws(
+      () => parseYamlDocuments(text, 'cm.yaml'),
+      /^UserError: cm\.yaml:4:9: invalid YAML: Missing closing "quote/,
+    );
+    assert.throws(() => parseYamlDocuments(text, 'cm.yaml', 10), /cm\.yaml:14:9: /);
+    assert.throws(
+      () => parseYamlDocuments("a: 'it''s\nb: c\n", 's.yaml'),
+      /s\.yaml:1:4: invalid YAML: Missing closing 'quote/,
+    );
+  });
+});

@@ -11,7 +11,9 @@ const repo = fixture('scan', 'fixtures', 'repo');
 describe('rampart scan (real CLI)', () => {
   test('json output: findings carry pack category, file, line; suppressions become skips with the reason', async () => {
     const r = await runRampart(['scan', repo, '-o', 'json']);
-    assert.equal(r.code, 1, r.stderr);
+    // apps/broken.yaml is invalid: an unreadable input exits 2, after the rest is reported.
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /broken\.yaml:5:1: invalid YAML/);
     const { results } = JSON.parse(r.stdout) as { results: any[] };
     const env = results.find((x) => x.policy === 'gpu-env-without-limit' && x.status === 'fail');
     assert.ok(env, 'gpu finding present');
@@ -64,11 +66,27 @@ describe('rampart scan (real CLI)', () => {
   });
 
   test('--fail-on, --pack and --severity select what fails and what is shown', async () => {
-    const onlyGov = await runRampart(['scan', repo, '--pack', 'governance', '-o', 'json']);
+    const onlyGov = await runRampart([
+      'scan',
+      repo,
+      '--pack',
+      'governance',
+      '-o',
+      'json',
+      '--skip-unreadable',
+    ]);
     const gov = JSON.parse(onlyGov.stdout).results as any[];
     assert.ok(gov.length > 0 && gov.every((x) => x.category === 'governance'));
     assert.equal(onlyGov.code, 0, 'governance findings are below high');
-    const failLow = await runRampart(['scan', repo, '--pack', 'governance', '--fail-on', 'low']);
+    const failLow = await runRampart([
+      'scan',
+      repo,
+      '--pack',
+      'governance',
+      '--fail-on',
+      'low',
+      '--skip-unreadable',
+    ]);
     assert.equal(failLow.code, 1);
     const sev = await runRampart(['scan', repo, '--severity', '>=critical', '-o', 'json']);
     assert.ok((JSON.parse(sev.stdout).results as any[]).every((x) => x.severity === 'critical'));

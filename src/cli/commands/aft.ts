@@ -11,6 +11,7 @@ import {
 import { scanTerraform } from '../../terraform/scan.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart aft <subcommand> [options]
 
@@ -128,6 +129,7 @@ async function request(argv: string[]): Promise<number> {
     moduleName: values['module-name'],
   };
   const output = values.output as string | undefined;
+  checkOutputFile(output, '--output', 'aft request');
   const plan = await planAftRequest(input, positionals.length > 0 ? positionals : ['.'], {
     config: await config(values.config as string | undefined),
     output,

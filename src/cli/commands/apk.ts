@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { loadCredentials } from '../../apk/auth.js';
 import { buildPackage, packageFileName } from '../../apk/build.js';
 import { clientSetup } from '../../apk/client.js';
@@ -14,8 +15,9 @@ import { loadSigningKey, SIGNATURE_TYPES, type SignatureType, type SigningKey } 
 import { signFile } from '../../apk/sign-file.js';
 import { verifyFile } from '../../apk/verify.js';
 import { isValidVersion, versionRelation } from '../../apk/version.js';
-import { UserError } from '../../core/errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
 import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -63,10 +65,15 @@ packages' own; a package of another arch is rejected, noarch packages get the di
 
 Signs an APKINDEX.tar.gz or a .apk in place, replacing existing signatures. With several keys every
 signature covers the unsigned content, so clients trusting any one of the keys accept it.`,
-  verify: `Usage: rampart apk verify FILE... --keys-dir DIR [--json]
+  verify: `Usage: rampart apk verify FILE... [--keys-dir DIR] [--json]
 
 Checks signatures as apk does (the first signature whose key name exists in DIR decides) and, for
-packages, the datahash and every file's checksum. Exit 1 when anything fails.`,
+packages, the datahash and every file's checksum. Exit 1 when anything fails (a truncated or
+unparseable file included), 2 when a file cannot be opened.
+
+Options:
+      --keys-dir DIR      trusted public keys (default /etc/apk/keys, as apk)
+      --json              print the results as JSON`,
   publish: `Usage: rampart apk publish DIR --repo ROOT --branch BRANCH --name REPO [--key PRIVATE.rsa] [--arch A] [--description TEXT]
        rampart apk publish [DIR] --to s3://BUCKET/PREFIX --branch BRANCH --name REPO [--repo ROOT]
                            [--endpoint-url URL] [--region R] [--profile P] [--dry-run] [--delete]
@@ -160,6 +167,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     });
     if (values.help) return help('build');
     const dir = one(positionals, 'staging directory', 'build');
+    checkOutputFile(str(values.out), '--out', 'apk build');
     const name = required(values, 'name', 'build');
     const version = required(values, 'version', 'build');
     const split = (v: Values[string]) => list(v).flatMap((s) => s.split(/\s+/).filter(Boolean));
@@ -198,6 +206,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     });
     if (values.help) return help('index');
     const dir = one(positionals, 'directory', 'index');
+    checkOutputFile(str(values.out), '--out', 'apk index');
     const r = await indexDirectory({
       dir,
       arch: str(values.arch),
@@ -231,10 +240,21 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     if (positionals.length === 0) throw new UserError('apk verify: expected at least one file');
     const keysDir = str(values['keys-dir']) ?? '/etc/apk/keys';
     const results = [];
-    for (const file of positionals) results.push(await verifyFile(file, keysDir));
+    // A package or index that cannot be parsed (truncated, not a gzip/tar stream) fails verification
+    // (exit 1), as a modified one does; a file that cannot be opened stays an input error.
+    const broken: { file: string; ok: false; error: string }[] = [];
+    for (const file of positionals) {
+      try {
+        results.push(await verifyFile(file, keysDir));
+      } catch (error) {
+        if (!isUserError(error) || /^cannot (open|read) /.test(error.message)) throw error;
+        broken.push({ file, ok: false, error: error.message });
+      }
+    }
     if (values.json) {
-      out(JSON.stringify(results, null, 2));
+      out(JSON.stringify([...results, ...broken], null, 2));
     } else {
+      for (const b of broken) out(`${b.file}: FAILED\n  ${b.error}`);
       for (const r of results) {
         const lines = [`${r.file}: ${r.ok ? 'OK' : 'FAILED'}`, `  ${r.signature.message}`];
         if (r.kind === 'package') {
@@ -251,7 +271,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
         out(lines.join('\n'));
       }
     }
-    return results.every((r) => r.ok) ? 0 : 1;
+    return broken.length === 0 && results.every((r) => r.ok) ? 0 : 1;
   },
 
   async publish(argv) {
@@ -333,14 +353,16 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       listing: { type: 'boolean' },
     });
     if (values.help) return help('nginx-config');
+    // nginx resolves relative paths against its own prefix, not the directory this runs in.
+    const absolute = (p: string | undefined) => (p === undefined ? undefined : resolvePath(p));
     out(
       nginxConfig({
-        root: one(positionals, 'repository root', 'nginx-config'),
+        root: resolvePath(one(positionals, 'repository root', 'nginx-config')),
         serverName: required(values, 'server-name', 'nginx-config'),
         listen: str(values.listen),
-        tlsCert: str(values['tls-cert']),
-        tlsKey: str(values['tls-key']),
-        basicAuthFile: str(values['basic-auth-file']),
+        tlsCert: absolute(str(values['tls-cert'])),
+        tlsKey: absolute(str(values['tls-key'])),
+        basicAuthFile: absolute(str(values['basic-auth-file'])),
         listing: values.listing === true,
       }),
     );

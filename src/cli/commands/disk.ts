@@ -39,6 +39,12 @@ See docs/disk.md.`;
 type Write = (text: string) => void;
 const toStdout: Write = (text) => void process.stdout.write(text);
 
+/** `rampart disk SUB --help`: that sub-command's own section of the usage. */
+function subcommandUsage(sub: string): string {
+  const section = USAGE.split('\n\n').find((p) => p.trimStart().startsWith(`rampart disk ${sub} `));
+  return section ? `Usage:\n${section}\n\nSee docs/disk.md.` : USAGE;
+}
+
 function wantsHelp(argv: string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
 }
@@ -206,7 +212,7 @@ export async function run(argv: string[], out: Write = toStdout): Promise<number
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (wantsHelp(rest)) {
-    out(`${USAGE}\n`);
+    out(`${subcommandUsage(sub)}\n`);
     return EXIT_OK;
   }
   switch (sub) {

@@ -10,6 +10,7 @@ import { irsaArgs, policyDocumentHcl } from '../../iam/trust.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { oneOf, parseFlags } from '../flags.js';
 import { version } from '../main.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart iam <command> [options]
 
@@ -103,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function emit(text: string, out: string | undefined): Promise<void> {
+  checkOutputFile(out, '--out', 'iam compose');
   if (out) await writeFile(out, text);
   else process.stdout.write(text);
 }
@@ -171,7 +173,8 @@ async function lint(argv: string[]): Promise<number> {
       toolVersion: version(),
     }),
   );
-  if (errors.length > 0 && shown.length === 0) return 2;
+  // An input that could not be read or parsed must not let CI pass, whatever the other files hold.
+  if (errors.length > 0) return 2;
   return shown.some((r) => r.status === 'fail' || r.status === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
 

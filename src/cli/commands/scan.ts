@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
-import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
 import {
   parseSeverity,
   parseSeverityFilter,
@@ -9,10 +9,11 @@ import {
   type Severity,
   severityRank,
 } from '../../core/severity.js';
+import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { loadConfig } from '../../scan/config.js';
-import { runScan } from '../../scan/run.js';
+import { runScan, TERRAFORM_PACKS } from '../../scan/run.js';
 import { parseFlags } from '../flags.js';
 import { version } from '../main.js';
 
@@ -29,6 +30,8 @@ Options:
       --severity FILTER     only report findings matching e.g. ">=medium"
       --fail-on SEVERITY    exit 1 when a failure at or above this severity remains (default high)
       --config FILE         rampart.yaml to use (default: rampart.yaml in the first PATH)
+      --skip-unreadable     scan what can be read and ignore unreadable inputs for the exit code
+                            (default: an unreadable or invalid file exits 2)
   -o, --output FORMAT       table (default), json, sarif, junit, policyreport
   -v, --verbose             also report passing and not-applicable results (json, junit, table);
                             policyreport output always includes them
@@ -48,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     severity?: string;
     'fail-on'?: string;
     config?: string;
+    'skip-unreadable'?: boolean;
     output?: string;
     verbose?: boolean;
     help?: boolean;
@@ -61,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       severity: { type: 'string' },
       'fail-on': { type: 'string' },
       config: { type: 'string' },
+      'skip-unreadable': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -68,9 +73,14 @@ export async function run(argv: string[]): Promise<number> {
     'scan',
   );
   if (values.help) {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(
+      `${HELP}\n\nPacks: Kubernetes ${listPackNames().join(', ')}; Terraform ${TERRAFORM_PACKS.join(', ')}.\n`,
+    );
     return EXIT_OK;
   }
+  const both = (values.pack ?? []).filter((p) => values['skip-pack']?.includes(p));
+  if (both.length)
+    throw new UserError(`scan: --pack ${both[0]} and --skip-pack ${both[0]} contradict each other`);
   const paths = positionals.length ? positionals : ['.'];
   const format = parseOutputFormat(values.output);
   const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
@@ -97,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     includePassed: values.verbose || format === 'policyreport',
   });
   for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
-  for (const e of outcome.errors) process.stderr.write(`rampart: error: ${e.message}\n`);
+  for (const e of outcome.errors) process.stderr.write(`rampart: scan: ${e.message}\n`);
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   process.stdout.write(
     renderResults(outcome.results, format, {
@@ -110,7 +120,9 @@ export async function run(argv: string[]): Promise<number> {
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
   );
-  if (format === 'table') process.stdout.write(scanSummary(outcome, failOn, failing.length));
+  // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
+  const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
+  if (format === 'table') process.stdout.write(scanSummary(outcome, failOn, failing.length, unreadable));
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
@@ -127,8 +139,9 @@ export async function run(argv: string[]): Promise<number> {
         .join(', ')}\n`,
     );
   }
-  if (outcome.errors.length && outcome.results.length === 0)
+  if (outcome.errors.length && outcome.results.length === 0 && outcome.documents === 0)
     throw new UserError('scan: no input could be read');
+  if (unreadable) return EXIT_USAGE;
   return failing.length ? EXIT_FINDINGS : EXIT_OK;
 }
 
@@ -137,6 +150,7 @@ function scanSummary(
   outcome: Awaited<ReturnType<typeof runScan>>,
   failOn: Severity,
   failing: number,
+  unreadable: number,
 ): string {
   const byPack = new Map<string, Map<Severity, number>>();
   for (const r of outcome.results) {
@@ -155,10 +169,16 @@ function scanSummary(
       .map((s) => `${m.get(s)} ${s}`);
     lines.push(`  ${pack.padEnd(16)} ${parts.join(', ')}`);
   }
-  lines.push(
-    failing
-      ? `${failing} finding(s) at ${failOn} or above: exit 1 (change with --fail-on; suppress with the rampart.dev/ignore annotation).`
-      : `No findings at ${failOn} or above.`,
-  );
+  if (unreadable) {
+    lines.push(
+      `${failing} finding(s) at ${failOn} or above in what could be read; ${unreadable} input(s) could not be read: exit 2 (fix them, or pass --skip-unreadable).`,
+    );
+  } else {
+    lines.push(
+      failing
+        ? `${failing} finding(s) at ${failOn} or above: exit 1 (change with --fail-on; suppress with the rampart.dev/ignore annotation).`
+        : `No findings at ${failOn} or above.`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@ import {
   type RuleResponse,
   resultsOf,
 } from '../engine/evaluate.js';
+import type { EvaluateOptions } from '../engine/options.js';
 import { groupVersion, resourceRef, withDefaultNamespace } from '../engine/resource.js';
 import {
   isPolicyExceptionDocument,
@@ -24,6 +25,7 @@ import {
   globalOperation,
   parseUserInfo,
   parseValuesSpec,
+  resourceOperation,
   type ValuesSpec,
   valuesOptions,
 } from '../values.js';
@@ -104,12 +106,27 @@ export async function runTestFile(
     return [{ file, name: '', error: (error as Error).message, notices: [], rows: [] }];
   }
   const outcomes: TestOutcome[] = [];
+  if (docs.length === 0) {
+    const notices = ['no tests found: the file holds no test document'];
+    return [{ file, name: '', error: null, notices, rows: [] }];
+  }
   for (const doc of docs) {
     let spec: TestSpec;
     try {
       spec = parseTestDocument(doc.content, file);
     } catch (error) {
-      outcomes.push({ file, name: '', error: (error as Error).message, notices: [], rows: [] });
+      outcomes.push({
+        file,
+        name: testName(doc.content),
+        error: (error as Error).message,
+        notices: [],
+        rows: [],
+      });
+      continue;
+    }
+    if (spec.results.length === 0) {
+      const notices = [...spec.notices, 'no results to check: skipped, as Kyverno does'];
+      outcomes.push({ file, name: spec.name, error: null, notices, rows: [] });
       continue;
     }
     try {
@@ -120,6 +137,14 @@ export async function runTestFile(
     }
   }
   return outcomes;
+}
+
+/** The test's name even when the document is invalid: metadata.name, or the legacy top-level name. */
+function testName(content: unknown): string {
+  if (!isObject(content)) return '';
+  const meta = isObject(content.metadata) ? content.metadata : {};
+  const name = meta.name ?? content.name;
+  return typeof name === 'string' ? name : '';
 }
 
 async function runTest(spec: TestSpec, file: string, selector: Selector): Promise<TestOutcome> {
@@ -216,13 +241,35 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
   const runs = new Map<Operation, Run>();
   const runFor = (op: Operation): Run => {
     let r = runs.get(op);
-    if (!r) {
-      const response = evaluateResources(loaded.policies, resources, { ...options, operation: op });
-      const byKey = new Map<string, EngineResponse>();
-      for (const e of response.resources) byKey.set(keyOf(e.document.content), e);
-      runs.set(op, (r = { responses: resultsOf(response), byKey }));
-    }
+    if (!r) runs.set(op, (r = evaluateWithResourceOperations(op)));
     return r;
+  };
+  // A per-resource `request.operation` value switches the operation of that policy × resource pair.
+  const operationOf = resourceOperation(values);
+  const evaluateWithResourceOperations = (op: Operation): Run => {
+    const run: Run = { responses: [], byKey: new Map<string, EngineResponse>() };
+    const collect = (policies: typeof loaded.policies, docs: Document[], evalOptions: EvaluateOptions) => {
+      const response = evaluateResources(policies, docs, evalOptions);
+      run.responses.push(...resultsOf(response));
+      for (const e of response.resources) run.byKey.set(keyOf(e.document.content), e);
+    };
+    if (!operationOf) {
+      collect(loaded.policies, resources, { ...options, operation: op });
+      return run;
+    }
+    const plain = resources.filter((d) => !loaded.policies.some((p) => operationOf(p, d)));
+    collect(loaded.policies, plain, { ...options, operation: op });
+    for (const doc of resources) {
+      if (plain.includes(doc)) continue;
+      for (const policy of loaded.policies) {
+        collect([policy], [doc], {
+          ...options,
+          operation: operationOf(policy, doc) ?? op,
+          reportUnsupportedPolicies: false,
+        });
+      }
+    }
+    return run;
   };
 
   const keys = [...resources, ...targetResources].map((d) => keyOf(d.content));

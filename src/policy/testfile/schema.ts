@@ -131,6 +131,8 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
   }
   const meta = isObject(doc.metadata) ? doc.metadata : {};
   const name = String((legacy ? doc.name : meta.name) ?? '');
+  // Kyverno's CLI skips a test with no results (commands/test/command.go); a wrong type is still an error.
+  if (doc.results === undefined || doc.results === null) doc.results = [];
   if (!Array.isArray(doc.results)) throw new UserError(`${file}: results must be a list`);
   // Kyverno's TestResult still embeds the deprecated fields (resource, namespace, status,
   // patchedResource), so typed test files may use them too.
