@@ -29,6 +29,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'Advanced Format (512e/4Kn) and alignment audit',
     load: () => import('./commands/disk.js'),
   },
+  cp: {
+    summary: 'copy files to, from and between pods (resume, verify, safe extraction)',
+    load: () => import('./commands/cp.js'),
+  },
 };
 
 export interface CommandModule {
