@@ -49,6 +49,8 @@ function inside(root: string, target: string): boolean {
 export class SafeWriter {
   readonly root: string;
   private readonly dirModes = new Map<string, number>();
+  /** Directories already checked (or made) by this writer: an archive entry cannot turn one into a link. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -65,6 +67,7 @@ export class SafeWriter {
     let current = this.root;
     for (const part of parts.slice(0, -1)) {
       current = join(current, part);
+      if (this.knownDirs.has(current)) continue;
       const info = await lstat(current).catch(() => undefined);
       if (!info) {
         await mkdir(current, { mode: 0o755 });
@@ -76,6 +79,7 @@ export class SafeWriter {
       } else if (!info.isDirectory()) {
         throw new UnsafeArchiveError(raw, `"${relative(this.root, current)}" is not a directory`);
       }
+      this.knownDirs.add(current);
     }
     return target;
   }
