@@ -41,6 +41,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'GPU node probe and live GPU isolation validation',
     load: () => import('./commands/gpu.js'),
   },
+  cp: {
+    summary: 'copy files to, from and between pods (resume, verify, safe extraction)',
+    load: () => import('./commands/cp.js'),
+  },
 };
 
 export interface CommandModule {

@@ -149,6 +149,8 @@ function wrapSocket(ws: WebSocket): ExecSession {
   const onRead = () => process.nextTick(resumeIfDrained);
   const stdout = new Readable({ highWaterMark: RECEIVE_HIGH_WATER, read: onRead });
   const stderr = new Readable({ highWaterMark: RECEIVE_HIGH_WATER, read: onRead });
+  // Consumers learn of a broken stream through `done` or their pipeline; an unobserved error event must not crash.
+  stdout.on('error', () => undefined);
   const deliver = (stream: Readable, data: Buffer) => {
     if (data.length === 0 || stream.destroyed) return;
     // ws reuses no buffers, but the frame is a view into the message: keep it as is.
