@@ -1,6 +1,7 @@
 import type { Document } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { version } from '../../core/version.js';
 import { discoverFiles } from '../../load/discover.js';
 import { loadDocumentsFromFile, streamDocumentsFromFile } from '../../load/documents.js';
 import { evaluate, type RuleResponse } from '../../policy/engine/evaluate.js';
@@ -20,7 +21,6 @@ import {
 } from '../../policy/values.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { parseFlags } from '../flags.js';
-import { version } from '../main.js';
 
 const BATCH_SIZE = 256;
 

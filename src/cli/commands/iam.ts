@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { parseSeverityFilter } from '../../core/severity.js';
+import { version } from '../../core/version.js';
 import { composePolicyDocument } from '../../iam/compose.js';
 import { composeSpec, lintFiles } from '../../iam/files.js';
 import { POLICY_KINDS, type PolicyKind } from '../../iam/lint.js';
@@ -9,7 +10,6 @@ import { type SimulationRequest, simulate, validateForSimulation } from '../../i
 import { irsaArgs, policyDocumentHcl } from '../../iam/trust.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { oneOf, parseFlags } from '../flags.js';
-import { version } from '../main.js';
 
 const HELP = `Usage: rampart iam <command> [options]
 

@@ -9,12 +9,12 @@ import {
   type Severity,
   severityRank,
 } from '../../core/severity.js';
+import { version } from '../../core/version.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { parseFlags } from '../flags.js';
-import { version } from '../main.js';
 
 const HELP = `Usage: rampart scan [PATH...|-] [options]
 
