@@ -1,8 +1,8 @@
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import type { Result } from '../core/result.js';
+import { compareQuantities, parseQuantity } from '../core/units/quantity.js';
 import { resourceRef } from '../policy/engine/resource.js';
-import { compareQuantities, parseQuantity } from '../policy/units/quantity.js';
 import type { TsRuleMeta } from './index.js';
 
 /** Where each workload kind keeps its pod template, as Kyverno's autogen sees them. */

@@ -1,3 +1,4 @@
+import { formatCpu, formatMemory } from '../core/units/resources.js';
 import type {
   ContainerHistory,
   ContainerResources,
@@ -9,7 +10,6 @@ import type {
   StrategyResult,
   WorkloadSummary,
 } from './model.js';
-import { formatCpu, formatMemory } from './units.js';
 
 export interface Prices {
   /** Currency units per core-hour. */

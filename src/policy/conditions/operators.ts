@@ -4,6 +4,8 @@
  */
 
 import { parse as parseSemver, type SemVer } from 'semver';
+import { parseDurationNs } from '../../core/units/duration.js';
+import { compareQuantities, parseQuantity } from '../../core/units/quantity.js';
 import { IN_RANGE, validateValue } from '../pattern/scalar.js';
 import {
   deepEqual,
@@ -13,8 +15,6 @@ import {
   parseGoInt,
   wildcardMatch,
 } from '../pattern/value.js';
-import { parseDurationNs } from '../units/duration.js';
-import { compareQuantities, parseQuantity } from '../units/quantity.js';
 
 /** fmt.Sprint of a decoded-JSON scalar. */
 export function sprint(v: unknown): string {

@@ -1,5 +1,5 @@
+import { formatCpu, formatMemory } from '../../core/units/resources.js';
 import type { Recommendation, Report } from '../model.js';
-import { formatCpu, formatMemory } from '../units.js';
 
 function change(cur: string, rec: string): string {
   return cur === rec ? cur : `${cur} → ${rec}`;
