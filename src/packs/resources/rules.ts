@@ -1,7 +1,8 @@
 import { isObject } from '../../core/document.js';
+import { podSpecQosClass as qosClass } from '../../core/k8s/qos.js';
 import type { Result } from '../../core/result.js';
 import type { TsRule, TsRuleMeta } from '../index.js';
-import { asWorkload, qosClass, tsResult } from '../workload.js';
+import { asWorkload, tsResult } from '../workload.js';
 
 const qosMeta: TsRuleMeta = {
   id: 'qos-class',
