@@ -3,11 +3,11 @@ import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { parseSeverityFilter } from '../../core/severity.js';
 import { version } from '../../core/version.js';
 import { composePolicyDocument } from '../../iam/compose.js';
-import { composeSpec, lintFiles } from '../../iam/files.js';
 import { POLICY_KINDS, type PolicyKind } from '../../iam/lint.js';
 import { readPolicyFile } from '../../iam/policy.js';
 import { type SimulationRequest, simulate, validateForSimulation } from '../../iam/simulate.js';
 import { irsaArgs, policyDocumentHcl } from '../../iam/trust.js';
+import { composeSpec, lintFiles } from '../../inputs/iam.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { oneOf, parseFlags } from '../flags.js';
 
