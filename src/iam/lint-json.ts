@@ -1,7 +1,9 @@
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { isObject, type SourcePosition } from '../core/document.js';
 import type { Result } from '../core/result.js';
-import { type IamFinding, lintPolicy, type PolicyKind } from './lint.js';
+import { ruleResult } from '../core/rule.js';
+import { type IamFinding, invalidDocument, lintPolicy, type PolicyKind } from './lint.js';
+import { IAM_RULES } from './rules.js';
 
 /** Picks the lint rules for a JSON policy from its shape when the user did not say. */
 export function guessPolicyKind(policy: unknown): PolicyKind {
@@ -40,13 +42,7 @@ export function lintJsonText(text: string, file: string, kind?: PolicyKind): Res
   } catch (error) {
     return [
       toResult(
-        {
-          id: 'IAM000',
-          severity: 'high',
-          title: 'Invalid policy document',
-          message: `invalid JSON: ${(error as Error).message}`,
-          fix: 'Fix the JSON syntax.',
-        },
+        invalidDocument(`invalid JSON: ${(error as Error).message}`, 'Fix the JSON syntax.'),
         file,
         'identity',
         start,
@@ -68,21 +64,16 @@ export function lintJsonText(text: string, file: string, kind?: PolicyKind): Res
 }
 
 function toResult(f: IamFinding, file: string, kind: PolicyKind, origin: SourcePosition): Result {
-  return {
-    policy: 'iam',
-    rule: f.id,
+  return ruleResult(IAM_RULES[f.id], {
     resource: { kind: 'IAMPolicy', namespace: '', name: file, apiVersion: kind },
-    status: 'fail',
+    origin,
     message: f.message,
     severity: f.severity,
-    category: 'iam',
-    origin,
-    fix: f.fix,
     title: f.title,
-    docs: `docs/iam.md#${f.id.toLowerCase()}`,
+    fix: f.fix,
     properties: {
       policyKind: kind,
       ...(f.statementIndex !== undefined ? { statementIndex: f.statementIndex } : {}),
     },
-  };
+  });
 }

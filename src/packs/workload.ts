@@ -2,8 +2,9 @@ import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { POD_TEMPLATE_PATH } from '../core/k8s/pod-controllers.js';
 import type { Result } from '../core/result.js';
+import { ruleResult } from '../core/rule.js';
 import { resourceRef } from '../policy/engine/resource.js';
-import type { TsRuleMeta } from './index.js';
+import { packRuleMeta, type TsRuleMeta } from './index.js';
 
 export interface Workload {
   doc: Document;
@@ -45,18 +46,11 @@ export function tsResult(
   message: string,
   properties?: Record<string, unknown>,
 ): Result {
-  return {
-    policy: meta.id,
-    rule: meta.id,
+  return ruleResult(packRuleMeta(meta), {
     resource: resourceRef(doc.content),
+    origin: doc.origin,
     status,
     message,
-    severity: meta.severity,
-    category: meta.category,
-    origin: doc.origin,
-    title: meta.title,
-    fix: meta.fix,
-    docs: meta.docs ?? `docs/packs.md#${meta.id}`,
-    ...(properties ? { properties } : {}),
-  };
+    properties,
+  });
 }

@@ -10,6 +10,7 @@ import {
   type TerraformScanConfig,
   type TfModule,
   type TfResource,
+  terraformRule,
 } from './model.js';
 
 /**
@@ -18,13 +19,8 @@ import {
  */
 
 const CATEGORY = 'aft' as const;
-const meta = (id: string, title: string, severity: RuleMeta['severity'], fix: string): RuleMeta => ({
-  id,
-  title,
-  severity,
-  category: CATEGORY,
-  fix,
-});
+const meta = (id: string, title: string, severity: RuleMeta['severity'], fix: string): RuleMeta =>
+  terraformRule({ id, title, severity, pack: CATEGORY, fix });
 
 export const AFT_REQUIRED = meta(
   'aft-required-fields',

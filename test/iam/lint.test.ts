@@ -22,7 +22,9 @@ const TLS_DENY = {
 };
 
 const ids = ([statements, kind]: Case) =>
-  lintPolicy(typeof statements === 'string' ? statements : doc(statements), { kind }).map((f) => f.id);
+  lintPolicy(typeof statements === 'string' ? statements : doc(statements), { kind }).map(
+    (f): string => f.id,
+  );
 
 /** Each rule: at least three policies that must fire it and three that must not. */
 const RULES: Record<string, { fires: Case[]; passes: Case[] }> = {
