@@ -12,6 +12,7 @@ import { signFile } from '../../apk/sign-file.js';
 import { verifyFile } from '../../apk/verify.js';
 import { isValidVersion, versionRelation } from '../../apk/version.js';
 import { UserError } from '../../core/errors.js';
+import { renderJsonDocument } from '../../report/json.js';
 import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -222,7 +223,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     const results = [];
     for (const file of positionals) results.push(await verifyFile(file, keysDir));
     if (values.json) {
-      out(JSON.stringify(results, null, 2));
+      out(renderJsonDocument(results));
     } else {
       for (const r of results) {
         const lines = [`${r.file}: ${r.ok ? 'OK' : 'FAILED'}`, `  ${r.signature.message}`];

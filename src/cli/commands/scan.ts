@@ -2,16 +2,11 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
-import {
-  parseSeverity,
-  parseSeverityFilter,
-  SEVERITIES,
-  type Severity,
-  severityRank,
-} from '../../core/severity.js';
+import { parseSeverity, parseSeverityFilter, severityRank } from '../../core/severity.js';
 import { version } from '../../core/version.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderScanSummary } from '../../report/summary.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { parseFlags } from '../flags.js';
@@ -110,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
   );
-  if (format === 'table') process.stdout.write(scanSummary(outcome, failOn, failing.length));
+  if (format === 'table') process.stdout.write(renderScanSummary(outcome, failOn, failing.length));
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
@@ -130,35 +125,4 @@ export async function run(argv: string[]): Promise<number> {
   if (outcome.errors.length && outcome.results.length === 0)
     throw new UserError('scan: no input could be read');
   return failing.length ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/** The footer a reader needs first: findings per pack and severity, and why the exit code is what it is. */
-function scanSummary(
-  outcome: Awaited<ReturnType<typeof runScan>>,
-  failOn: Severity,
-  failing: number,
-): string {
-  const byPack = new Map<string, Map<Severity, number>>();
-  for (const r of outcome.results) {
-    if (r.status !== 'fail' && r.status !== 'warn') continue;
-    let m = byPack.get(r.category);
-    if (!m) byPack.set(r.category, (m = new Map()));
-    m.set(r.severity, (m.get(r.severity) ?? 0) + 1);
-  }
-  const lines = [
-    `Scanned ${outcome.documents} documents with packs: ${outcome.packs.join(', ') || '(none)'}.`,
-  ];
-  for (const [pack, m] of [...byPack.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const parts = [...SEVERITIES]
-      .reverse()
-      .filter((s) => m.has(s))
-      .map((s) => `${m.get(s)} ${s}`);
-    lines.push(`  ${pack.padEnd(16)} ${parts.join(', ')}`);
-  }
-  lines.push(
-    failing
-      ? `${failing} finding(s) at ${failOn} or above: exit 1 (change with --fail-on; suppress with the rampart.dev/ignore annotation).`
-      : `No findings at ${failOn} or above.`,
-  );
-  return `${lines.join('\n')}\n`;
 }
