@@ -1,5 +1,5 @@
 import { renderCsv as writeCsv } from '../../report/csv.js';
-import type { Report } from '../model.js';
+import type { ContainerResources, Report } from '../model.js';
 
 const COLUMNS = [
   'namespace',
@@ -31,6 +31,11 @@ const COLUMNS = [
   'warnings',
 ];
 
+/** CPU request and limit, then memory request and limit: the column order of current_* and recommended_*. */
+function settings(c: ContainerResources): (number | null)[] {
+  return [c.requests.cpu, c.limits.cpu, c.requests.memory, c.limits.memory];
+}
+
 /** RFC 4180 CSV, one row per container; cores and bytes, empty = unset. */
 export function renderCsv(report: Report): string {
   const rows = report.recommendations.map((r) => [
@@ -41,18 +46,9 @@ export function renderCsv(report: Report): string {
     r.role,
     r.pods,
     r.replicas,
-    r.current.requests.cpu,
-    r.current.limits.cpu,
-    r.current.requests.memory,
-    r.current.limits.memory,
-    r.recommended.requests.cpu,
-    r.recommended.limits.cpu,
-    r.recommended.requests.memory,
-    r.recommended.limits.memory,
-    r.usage.cpu.statistic,
-    r.usage.cpu.average,
-    r.usage.memory.statistic,
-    r.usage.memory.average,
+    ...settings(r.current),
+    ...settings(r.recommended),
+    ...[r.usage.cpu, r.usage.memory].flatMap((u) => [u.statistic, u.average]),
     r.qos.current,
     r.qos.recommended,
     r.efficiency.current.total,

@@ -1,12 +1,4 @@
-import {
-  type AftRule,
-  aftRule,
-  duplicates,
-  exampleRequest,
-  knownFields,
-  parametersFinding,
-  where,
-} from './request.js';
+import { type AftRule, aftRule, exampleRequest, uniqueParameter } from './request.js';
 
 export const AFT_EMAIL_UNIQUE = aftRule(
   'aft-account-email-unique',
@@ -17,21 +9,11 @@ export const AFT_EMAIL_UNIQUE = aftRule(
 
 export const accountEmailUnique: AftRule = {
   meta: AFT_EMAIL_UNIQUE,
-  check: (requests) =>
-    duplicates(requests, (r) => {
-      const email = knownFields(r.parameters).AccountEmail;
-      return email?.known && email.value !== '' ? email.value.toLowerCase() : undefined;
-    }).flatMap((group) =>
-      group.map((request) => {
-        const email = knownFields(request.parameters).AccountEmail as { value: string };
-        const others = group.filter((g) => g !== request).map(where);
-        return parametersFinding(
-          request,
-          AFT_EMAIL_UNIQUE,
-          `AccountEmail ${email.value.toLowerCase()} is also requested by ${others.join(', ')}`,
-        );
-      }),
-    ),
+  check: uniqueParameter(
+    AFT_EMAIL_UNIQUE,
+    'AccountEmail',
+    (email, others) => `AccountEmail ${email.toLowerCase()} is also requested by ${others}`,
+  ),
   cases: {
     valid: [
       {

@@ -1,4 +1,11 @@
-import { type AftRule, aftRule, exampleRequest, knownFields, parametersFinding } from './request.js';
+import {
+  type AftRule,
+  aftRule,
+  exampleRequest,
+  knownFields,
+  parametersFinding,
+  perRequest,
+} from './request.js';
 
 export const AFT_EMAIL = aftRule(
   'aft-account-email',
@@ -19,15 +26,14 @@ export function emailProblem(email: string): string | undefined {
 
 export const accountEmail: AftRule = {
   meta: AFT_EMAIL,
-  check: (requests) =>
-    requests.flatMap((request) => {
-      const p = knownFields(request.parameters);
-      return ['AccountEmail', 'SSOUserEmail'].flatMap((key) => {
-        const f = p[key];
-        const problem = f?.known && f.value !== '' ? emailProblem(f.value) : undefined;
-        return problem ? [parametersFinding(request, AFT_EMAIL, `${key}: ${problem}`)] : [];
-      });
-    }),
+  check: perRequest((request) => {
+    const p = knownFields(request.parameters);
+    return ['AccountEmail', 'SSOUserEmail'].flatMap((key) => {
+      const f = p[key];
+      const problem = f?.known && f.value !== '' ? emailProblem(f.value) : undefined;
+      return problem ? [parametersFinding(request, AFT_EMAIL, `${key}: ${problem}`)] : [];
+    });
+  }),
   cases: {
     valid: [{ requests: [exampleRequest({}, { SSOUserEmail: 'first.last+aft@sub.example.org' })] }],
     invalid: [

@@ -1,12 +1,4 @@
-import {
-  type AftRule,
-  aftRule,
-  duplicates,
-  exampleRequest,
-  knownFields,
-  parametersFinding,
-  where,
-} from './request.js';
+import { type AftRule, aftRule, exampleRequest, uniqueParameter } from './request.js';
 
 export const AFT_NAME_UNIQUE = aftRule(
   'aft-account-name-unique',
@@ -15,36 +7,17 @@ export const AFT_NAME_UNIQUE = aftRule(
   'Give each account request a distinct AccountName.',
 );
 
+const other = (name: string) => exampleRequest({}, { AccountEmail: 'b@example.com', AccountName: name });
+
 export const accountNameUnique: AftRule = {
   meta: AFT_NAME_UNIQUE,
-  check: (requests) =>
-    duplicates(requests, (r) => {
-      const name = knownFields(r.parameters).AccountName;
-      return name?.known && name.value !== '' ? name.value.toLowerCase() : undefined;
-    }).flatMap((group) =>
-      group.map((request) => {
-        const name = knownFields(request.parameters).AccountName;
-        const others = group.filter((g) => g !== request).map(where);
-        return parametersFinding(
-          request,
-          AFT_NAME_UNIQUE,
-          `AccountName "${name?.known ? name.value : ''}" is also requested by ${others.join(', ')}`,
-        );
-      }),
-    ),
+  check: uniqueParameter(
+    AFT_NAME_UNIQUE,
+    'AccountName',
+    (name, others) => `AccountName "${name}" is also requested by ${others}`,
+  ),
   cases: {
-    valid: [
-      {
-        requests: [exampleRequest(), exampleRequest({}, { AccountEmail: 'b@example.com', AccountName: 'b' })],
-      },
-    ],
-    invalid: [
-      {
-        requests: [
-          exampleRequest(),
-          exampleRequest({}, { AccountEmail: 'b@example.com', AccountName: 'TEAM-A' }),
-        ],
-      },
-    ],
+    valid: [{ requests: [exampleRequest(), other('b')] }],
+    invalid: [{ requests: [exampleRequest(), other('TEAM-A')] }],
   },
 };

@@ -5,6 +5,7 @@ import {
   exampleRequest,
   knownFields,
   missingFields,
+  perRequest,
   unknownBlock,
 } from './request.js';
 
@@ -17,20 +18,19 @@ export const AFT_CHANGE = aftRule(
 
 export const changeManagement: AftRule = {
   meta: AFT_CHANGE,
-  check: (requests) =>
-    requests.flatMap((request) => {
-      const r = request.resource;
-      if (request.change === undefined)
-        return [finding(r, AFT_CHANGE, `${r.address} has no change_management_parameters`)];
-      if (unknownBlock(request.change) !== undefined) return [];
-      const missing = missingFields(knownFields(request.change), ['change_requested_by', 'change_reason']);
-      if (missing.length === 0) return [];
-      return [
-        finding(r, AFT_CHANGE, `change_management_parameters misses ${missing.join(', ')}`, {
-          origin: memberOrigin(r, 'change_management_parameters'),
-        }),
-      ];
-    }),
+  check: perRequest((request) => {
+    const r = request.resource;
+    if (request.change === undefined)
+      return [finding(r, AFT_CHANGE, `${r.address} has no change_management_parameters`)];
+    if (unknownBlock(request.change) !== undefined) return [];
+    const missing = missingFields(knownFields(request.change), ['change_requested_by', 'change_reason']);
+    if (missing.length === 0) return [];
+    return [
+      finding(r, AFT_CHANGE, `change_management_parameters misses ${missing.join(', ')}`, {
+        origin: memberOrigin(r, 'change_management_parameters'),
+      }),
+    ];
+  }),
   cases: {
     valid: [{ requests: [exampleRequest({ change_management_parameters: '${local.change}' })] }],
     invalid: [

@@ -126,6 +126,35 @@ export function where(request: AftRequest): string {
   return `${request.resource.address} at ${o.file}:${o.line}`;
 }
 
+/**
+ * A check that a control_tower_parameters field is unique across requests (case-insensitively): every
+ * request of a group that shares the value gets a finding naming the others.
+ */
+export function uniqueParameter(
+  meta: RuleMeta,
+  field: string,
+  message: (value: string, others: string) => string,
+): AftRule['check'] {
+  const value = (r: AftRequest) => {
+    const f = knownFields(r.parameters)[field];
+    return f?.known && f.value !== '' ? f.value : undefined;
+  };
+  return (requests) =>
+    duplicates(requests, (r) => value(r)?.toLowerCase()).flatMap((group) =>
+      group.map((request) => {
+        const others = group.filter((g) => g !== request).map(where);
+        return parametersFinding(request, meta, message(value(request)!, others.join(', ')));
+      }),
+    );
+}
+
+/** Per-request checks: the findings of each request, in request order. */
+export function perRequest(
+  check: (request: AftRequest, config: TerraformScanConfig) => Result[],
+): AftRule['check'] {
+  return (requests, config) => requests.flatMap((request) => check(request, config));
+}
+
 /** Requests grouped by a key; only groups of two or more are returned. */
 export function duplicates(
   requests: readonly AftRequest[],

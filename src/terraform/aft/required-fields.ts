@@ -5,6 +5,7 @@ import {
   knownFields,
   missingFields,
   parametersFinding,
+  perRequest,
   REQUIRED_PARAMETERS,
   unknownBlock,
 } from './request.js';
@@ -18,15 +19,14 @@ export const AFT_REQUIRED = aftRule(
 
 export const requiredFields: AftRule = {
   meta: AFT_REQUIRED,
-  check: (requests) =>
-    requests.flatMap((request) => {
-      if (unknownBlock(request.parameters) !== undefined) return [];
-      const missing = missingFields(knownFields(request.parameters), REQUIRED_PARAMETERS);
-      if (missing.length === 0) return [];
-      return [
-        parametersFinding(request, AFT_REQUIRED, `control_tower_parameters misses ${missing.join(', ')}`),
-      ];
-    }),
+  check: perRequest((request) => {
+    if (unknownBlock(request.parameters) !== undefined) return [];
+    const missing = missingFields(knownFields(request.parameters), REQUIRED_PARAMETERS);
+    if (missing.length === 0) return [];
+    return [
+      parametersFinding(request, AFT_REQUIRED, `control_tower_parameters misses ${missing.join(', ')}`),
+    ];
+  }),
   cases: {
     valid: [
       { requests: [exampleRequest()] },
