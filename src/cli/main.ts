@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, isUserError } from '../core/errors.js';
+import { version } from '../core/version.js';
 
 /**
  * Each command lives in its own module under ./commands and is imported only when invoked,
@@ -50,13 +50,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 export interface CommandModule {
   /** Runs the command with the arguments after its name; resolves to the exit code. */
   run(argv: string[]): Promise<number>;
-}
-
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 function usage(): string {

@@ -10,6 +10,7 @@ import {
   serviceResourceTypes,
 } from './data.js';
 import { type IamPolicy, type PolicyStatement, parsePolicy } from './policy.js';
+import { IAM_RULES, type IamRuleId } from './rules.js';
 import { CREDENTIAL_EXPOSURE_ACTIONS, ESCALATION_PATHS } from './rules-data.js';
 import { splitArn, wildcardMatch } from './wildcard.js';
 
@@ -20,7 +21,7 @@ import { splitArn, wildcardMatch } from './wildcard.js';
 export type PolicyKind = 'identity' | 'resource' | 'trust' | 'bucket' | 'kms';
 
 export interface IamFinding {
-  id: string;
+  id: IamRuleId;
   severity: Severity;
   title: string;
   message: string;
@@ -32,6 +33,12 @@ export interface LintOptions {
   kind?: PolicyKind;
 }
 
+/** IAM000: the input is not a policy document IAM would accept. */
+export function invalidDocument(message: string, fix: string = IAM_RULES.IAM000.fix): IamFinding {
+  const { id, severity, title } = IAM_RULES.IAM000;
+  return { id, severity, title, message, fix };
+}
+
 export const POLICY_KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'bucket', 'kms'];
 
 export function lintPolicy(policy: unknown, options: LintOptions = {}): IamFinding[] {
@@ -41,15 +48,7 @@ export function lintPolicy(policy: unknown, options: LintOptions = {}): IamFindi
     parsed = parsePolicy(policy, 'policy');
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return [
-      {
-        id: 'IAM000',
-        severity: 'high',
-        title: 'Invalid policy document',
-        message: error.message.replace(/^policy: /, ''),
-        fix: 'Give the policy a Version and a Statement list of objects with Effect, Action and Resource.',
-      },
-    ];
+    return [invalidDocument(error.message.replace(/^policy: /, ''))];
   }
   const findings: IamFinding[] = [];
   checkDocument(parsed, findings);
@@ -106,11 +105,10 @@ function checkDocument(policy: IamPolicy, out: IamFinding[]): void {
 function checkEffect(stmt: PolicyStatement, out: IamFinding[]): void {
   if (stmt.effect === 'Allow' || stmt.effect === 'Deny') return;
   out.push({
-    id: 'IAM000',
-    severity: 'high',
-    title: 'Invalid policy document',
-    message: `Statement[${stmt.index}] has Effect "${stmt.effect}"; IAM accepts only "Allow" or "Deny"`,
-    fix: 'Set Effect to "Allow" or "Deny" (case-sensitive).',
+    ...invalidDocument(
+      `Statement[${stmt.index}] has Effect "${stmt.effect}"; IAM accepts only "Allow" or "Deny"`,
+      'Set Effect to "Allow" or "Deny" (case-sensitive).',
+    ),
     statementIndex: stmt.index,
   });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
+import { MIB, parseCpu, parseMemory } from '../core/units/resources.js';
 import { DEFAULT_PRICES, type Prices } from './analysis.js';
 import { applyOverrides, DEFAULT_LABELS, DEFAULT_SERIES } from './config.js';
 import type { RightsizeOptions } from './index.js';
@@ -9,7 +10,7 @@ import { simpleStrategy } from './strategies/simple.js';
 import { PROFILES, type Profile, targetUtilizationStrategy } from './strategies/target-utilization.js';
 import type { Strategy } from './strategies/types.js';
 import { VPA_DEFAULTS, vpaStrategy } from './strategies/vpa.js';
-import { MIB, parseCpu, parseDuration, parseMemory, parseTime } from './units.js';
+import { parseDuration, parseTime } from './units.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'yaml', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

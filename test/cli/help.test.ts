@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { listPackNames } from '../../src/packs/index.js';
-import { TERRAFORM_PACKS } from '../../src/scan/run.js';
+import { TERRAFORM_PACKS } from '../../src/terraform/model.js';
 import { REPO_ROOT, runRampart } from '../helpers/index.js';
 
 describe('help (real CLI)', () => {

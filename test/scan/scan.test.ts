@@ -37,6 +37,8 @@ describe('rampart scan (real CLI)', () => {
     );
     // rampart.yaml: a disabled rule never runs; a severity override applies.
     assert.equal(results.filter((x) => x.policy === 'require-image-digest').length, 0);
+    const latest = results.filter((x) => x.policy === 'disallow-latest-tag');
+    assert.ok(latest.length > 0, 'disallow-latest-tag reports something to carry the override');
     assert.ok(
       results.filter((x) => x.policy === 'disallow-latest-tag').every((x) => x.severity === 'critical'),
     );
@@ -89,7 +91,14 @@ describe('rampart scan (real CLI)', () => {
     ]);
     assert.equal(failLow.code, 1);
     const sev = await runRampart(['scan', repo, '--severity', '>=critical', '-o', 'json']);
+    const critical = JSON.parse(sev.stdout).results as any[];
+    assert.ok(critical.length > 0, 'the repository has critical findings to show');
     assert.ok((JSON.parse(sev.stdout).results as any[]).every((x) => x.severity === 'critical'));
+    const all = JSON.parse((await runRampart(['scan', repo, '-o', 'json'])).stdout).results as any[];
+    assert.ok(
+      all.some((x) => x.severity !== 'critical'),
+      'without --severity, lower severities are shown',
+    );
   });
 
   test('table output names file and line, the fix and the docs link', async () => {

@@ -16,6 +16,7 @@ import { signFile } from '../../apk/sign-file.js';
 import { verifyFile } from '../../apk/verify.js';
 import { isValidVersion, versionRelation } from '../../apk/version.js';
 import { isUserError, UserError } from '../../core/errors.js';
+import { renderJsonDocument } from '../../report/json.js';
 import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -252,7 +253,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       }
     }
     if (values.json) {
-      out(JSON.stringify([...results, ...broken], null, 2));
+      out(renderJsonDocument([...results, ...broken]));
     } else {
       for (const b of broken) out(`${b.file}: FAILED\n  ${b.error}`);
       for (const r of results) {

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { version } from '../../core/version.js';
 import { discoverFiles } from '../../load/discover.js';
 import type { RuleResponse } from '../../policy/engine/evaluate.js';
 import type { Operation } from '../../policy/engine/options.js';
@@ -10,7 +11,6 @@ import { replaceDocuments, toYaml } from '../../policy/mutate/output.js';
 import { applyPaths } from '../../policy/stream.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { parseFlags } from '../flags.js';
-import { version } from '../main.js';
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 

@@ -13,6 +13,7 @@ import { resolveDisk } from '../../disk/sysfs.js';
 import { systemRunner } from '../../disk/tools.js';
 import { parseStart } from '../../disk/units.js';
 import { parseOutputFormat } from '../../report/index.js';
+import { renderJsonDocument } from '../../report/json.js';
 import { oneOf, parseFlags } from '../flags.js';
 
 const USAGE = `Usage: rampart disk <audit|plan|check-alignment> [options]
@@ -148,7 +149,7 @@ async function plan(argv: string[], out: Write): Promise<number> {
   const dev = report.devices[0];
   if (!dev) throw new UserError(`disk plan: ${disk} has no media`);
   const thePlan = buildPlan(dev, { sysfsRoot });
-  out(output === 'json' ? `${JSON.stringify(thePlan, null, 2)}\n` : renderPlan(thePlan));
+  out(output === 'json' ? renderJsonDocument(thePlan) : renderPlan(thePlan));
   if (!values.execute) {
     if (values['yes-i-will-lose-all-data-on'])
       throw new UserError('--yes-i-will-lose-all-data-on only means something with --execute');

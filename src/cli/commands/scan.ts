@@ -2,20 +2,16 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
-import {
-  parseSeverity,
-  parseSeverityFilter,
-  SEVERITIES,
-  type Severity,
-  severityRank,
-} from '../../core/severity.js';
+import { parseSeverity, parseSeverityFilter, severityRank } from '../../core/severity.js';
+import { version } from '../../core/version.js';
 import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderScanSummary } from '../../report/summary.js';
 import { loadConfig } from '../../scan/config.js';
-import { runScan, TERRAFORM_PACKS } from '../../scan/run.js';
+import { runScan } from '../../scan/run.js';
+import { TERRAFORM_PACKS } from '../../terraform/model.js';
 import { parseFlags } from '../flags.js';
-import { version } from '../main.js';
 
 const HELP = `Usage: rampart scan [PATH...|-] [options]
 
@@ -122,7 +118,8 @@ export async function run(argv: string[]): Promise<number> {
   );
   // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
   const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
-  if (format === 'table') process.stdout.write(scanSummary(outcome, failOn, failing.length, unreadable));
+  if (format === 'table')
+    process.stdout.write(renderScanSummary(outcome, failOn, failing.length, unreadable));
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
@@ -143,42 +140,4 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError('scan: no input could be read');
   if (unreadable) return EXIT_USAGE;
   return failing.length ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/** The footer a reader needs first: findings per pack and severity, and why the exit code is what it is. */
-function scanSummary(
-  outcome: Awaited<ReturnType<typeof runScan>>,
-  failOn: Severity,
-  failing: number,
-  unreadable: number,
-): string {
-  const byPack = new Map<string, Map<Severity, number>>();
-  for (const r of outcome.results) {
-    if (r.status !== 'fail' && r.status !== 'warn') continue;
-    let m = byPack.get(r.category);
-    if (!m) byPack.set(r.category, (m = new Map()));
-    m.set(r.severity, (m.get(r.severity) ?? 0) + 1);
-  }
-  const lines = [
-    `Scanned ${outcome.documents} documents with packs: ${outcome.packs.join(', ') || '(none)'}.`,
-  ];
-  for (const [pack, m] of [...byPack.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const parts = [...SEVERITIES]
-      .reverse()
-      .filter((s) => m.has(s))
-      .map((s) => `${m.get(s)} ${s}`);
-    lines.push(`  ${pack.padEnd(16)} ${parts.join(', ')}`);
-  }
-  if (unreadable) {
-    lines.push(
-      `${failing} finding(s) at ${failOn} or above in what could be read; ${unreadable} input(s) could not be read: exit 2 (fix them, or pass --skip-unreadable).`,
-    );
-  } else {
-    lines.push(
-      failing
-        ? `${failing} finding(s) at ${failOn} or above: exit 1 (change with --fail-on; suppress with the rampart.dev/ignore annotation).`
-        : `No findings at ${failOn} or above.`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }

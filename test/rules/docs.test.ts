@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { renderPackDocs, tsRules } from '../../src/packs/docs.js';
 import { listPackNames, loadPack } from '../../src/packs/index.js';
+import { renderPackDocs } from '../../src/rules/docs.js';
+import { packTsRules as tsRules } from '../../src/rules/registry.js';
 import { REPO_ROOT } from '../helpers/index.js';
 
 const docsFile = join(REPO_ROOT, 'docs', 'packs.md');

@@ -8,7 +8,7 @@ import {
   parseDurationNs,
   parseGoDuration,
   tryParseGoDuration,
-} from '../../../src/policy/units/duration.js';
+} from '../../../src/core/units/duration.js';
 
 const MAX = 2n ** 63n - 1n;
 

@@ -1,21 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { isObject, type SourcePosition } from '../core/document.js';
 import { isUserError, UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
+import { type ComposedPolicy, composePolicyDocument, type PolicyDocumentArgs } from '../iam/compose.js';
+import type { PolicyKind } from '../iam/lint.js';
+import { lintJsonText } from '../iam/lint-json.js';
 import { discoverFiles } from '../load/discover.js';
 import { loadDocumentsFromFile } from '../load/documents.js';
 import { parseJson } from '../load/json.js';
 import { policyDocumentArgs } from '../terraform/policies.js';
 import { iamRules } from '../terraform/rules/iam.js';
 import { loadTerraform } from '../terraform/scan.js';
-import { type ComposedPolicy, composePolicyDocument, type PolicyDocumentArgs } from './compose.js';
-import { type IamFinding, lintPolicy, type PolicyKind } from './lint.js';
 
 const isTerraform = (file: string) => /\.tf$/i.test(file);
 
 type Origin = Partial<SourcePosition>;
+
+/**
+ * The IAM commands' inputs: JSON and YAML files, and IAM policies inside Terraform. It sits above both
+ * `iam/` and `terraform/` because Terraform's IAM rules reuse the IAM linter.
+ */
 
 /**
  * Reads the arguments for `rampart iam compose`: a JSON/YAML spec named as the data source names its
@@ -115,28 +120,6 @@ function terraformExpressions(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** Picks the lint rules for a JSON policy from its shape when the user did not say. */
-export function guessPolicyKind(policy: unknown): PolicyKind {
-  if (!isObject(policy)) return 'identity';
-  const statements = [policy.Statement].flat().filter(isObject);
-  if (!statements.some((s) => s.Principal !== undefined || s.NotPrincipal !== undefined)) return 'identity';
-  const actions = statements
-    .flatMap((s) => [s.Action, s.NotAction].flat())
-    .filter((a) => typeof a === 'string') as string[];
-  if (
-    actions.length > 0 &&
-    actions.every((a) => /^sts:(AssumeRole|TagSession|SetSourceIdentity|SetContext)/i.test(a))
-  )
-    return 'trust';
-  const resources = statements
-    .flatMap((s) => [s.Resource].flat())
-    .filter((r) => typeof r === 'string') as string[];
-  if (resources.some((r) => r.startsWith('arn:aws:s3:::')) || actions.some((a) => /^s3:/i.test(a)))
-    return 'bucket';
-  if (actions.length > 0 && actions.every((a) => /^kms:/i.test(a))) return 'kms';
-  return 'resource';
-}
-
 export interface LintFilesOptions {
   kind?: PolicyKind;
 }
@@ -185,68 +168,6 @@ export async function lintFiles(
     results.push(...lintJsonText(json, name, options.kind));
   }
   return { results, errors };
-}
-
-/** Lints one JSON policy text; findings point at the statement they are about. */
-export function lintJsonText(text: string, file: string, kind?: PolicyKind): Result[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
-  const origin = (offset: number): SourcePosition => {
-    const pos = lineCounter.linePos(offset);
-    return { file, line: pos.line, column: pos.col, index: 0 };
-  };
-  const start: SourcePosition = { file, line: 1, column: 1, index: 0 };
-  let policy: unknown;
-  try {
-    policy = JSON.parse(text);
-  } catch (error) {
-    return [
-      toResult(
-        {
-          id: 'IAM000',
-          severity: 'high',
-          title: 'Invalid policy document',
-          message: `invalid JSON: ${(error as Error).message}`,
-          fix: 'Fix the JSON syntax.',
-        },
-        file,
-        'identity',
-        start,
-      ),
-    ];
-  }
-  const policyKind = kind ?? guessPolicyKind(policy);
-  const statementNodes = (() => {
-    if (!isMap(doc.contents)) return [];
-    const node = doc.contents.get('Statement', true);
-    if (isSeq(node)) return node.items;
-    return node ? [node] : [];
-  })();
-  return lintPolicy(policy, { kind: policyKind }).map((f) => {
-    const node = f.statementIndex !== undefined ? statementNodes[f.statementIndex] : undefined;
-    const range = (node as { range?: [number, number, number] } | undefined)?.range;
-    return toResult(f, file, policyKind, range ? origin(range[0]) : start);
-  });
-}
-
-function toResult(f: IamFinding, file: string, kind: PolicyKind, origin: SourcePosition): Result {
-  return {
-    policy: 'iam',
-    rule: f.id,
-    resource: { kind: 'IAMPolicy', namespace: '', name: file, apiVersion: kind },
-    status: 'fail',
-    message: f.message,
-    severity: f.severity,
-    category: 'iam',
-    origin,
-    fix: f.fix,
-    title: f.title,
-    docs: `docs/iam.md#${f.id.toLowerCase()}`,
-    properties: {
-      policyKind: kind,
-      ...(f.statementIndex !== undefined ? { statementIndex: f.statementIndex } : {}),
-    },
-  };
 }
 
 async function readStdin(): Promise<string> {

@@ -1,20 +1,14 @@
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { DEFAULT_PARAMETERS } from '../scan/config.js';
-import { TERRAFORM_PACKS } from '../scan/run.js';
-import { listPackNames, loadPack, type Pack, packsRoot, type TsRule } from './index.js';
+import { listPackNames, loadPack, type Pack } from '../packs/index.js';
+import { DEFAULT_PARAMETERS } from '../packs/parameters.js';
+import { TERRAFORM_PACKS } from '../terraform/model.js';
+import { FIX_ANNOTATION, POLICY_DESCRIPTION, POLICY_SUBJECT, packRules, type RuleEntry } from './registry.js';
 
 /**
- * Renders docs/packs.md from the packs' own metadata (policy annotations and TsRule.meta), so the page
- * that every finding's `docs` link points to cannot drift from what the scanner reports.
+ * Renders docs/packs.md from the rule registry (policy annotations and TsRule.meta), so the page that
+ * every finding's `docs` link points to cannot drift from what the scanner reports.
  */
 
-const TITLE = 'policies.kyverno.io/title';
-const SEVERITY = 'policies.kyverno.io/severity';
-const DESCRIPTION = 'policies.kyverno.io/description';
-const SUBJECT = 'policies.kyverno.io/subject';
 const SCORED = 'policies.kyverno.io/scored';
-const FIX = 'rampart.dev/fix';
 const RULE_SEVERITY_PREFIX = 'rampart.dev/severity.';
 
 /** One-line summaries; a pack missing here still gets its section, just without the summary. */
@@ -65,61 +59,49 @@ function parametersIn(text: string, pattern: (key: string) => string): string[] 
     .sort();
 }
 
-function policyDocs(pack: Pack): RuleDoc[] {
-  return pack.policies.map((p) => {
+/** One rule's section: Kyverno policies add their inner, autogen and per-rule severity details. */
+function ruleDoc(entry: RuleEntry): RuleDoc {
+  const { meta } = entry;
+  if (entry.definedAs === 'kyverno-policy') {
+    const p = entry.policy;
     const a = p.annotations;
     const overrides = Object.keys(a)
       .filter((k) => k.startsWith(RULE_SEVERITY_PREFIX))
       .sort()
       .map((k): [string, string] => [k.slice(RULE_SEVERITY_PREFIX.length), a[k]!]);
-    const file = p.origin?.file ? basename(p.origin.file) : `${p.name}.yaml`;
     return {
-      id: p.name,
-      title: a[TITLE] ?? p.name,
-      severity: a[SEVERITY] ?? 'medium',
+      id: meta.id,
+      title: meta.title,
+      // The raw annotation, as written: the page shows what the policy says.
+      severity: a['policies.kyverno.io/severity'] ?? 'medium',
       severityOverrides: overrides,
-      appliesTo: a[SUBJECT] ?? 'Pod',
-      rationale: a[DESCRIPTION] ?? '',
-      fix: a[FIX] ?? '',
-      source: `src/packs/${pack.name}/policies/${file}`,
+      appliesTo: a[POLICY_SUBJECT] ?? 'Pod',
+      rationale: a[POLICY_DESCRIPTION] ?? '',
+      fix: a[FIX_ANNOTATION] ?? '',
+      source: entry.source,
       innerRules: p.rules.map((r) => r.name),
       autogenRules: p.computedRules.map((r) => r.name).filter((n) => n.startsWith('autogen-')),
       warnOnly: a[SCORED] === 'false',
       // Pack policies read rampart.yaml parameters as JMESPath variables named rampart.<parameter>.
       parameters: parametersIn(JSON.stringify(p.rules), (key) => `rampart.${key}`),
     };
-  });
-}
-
-function tsRuleDocs(pack: Pack, rules: TsRule[]): RuleDoc[] {
-  return rules.map(({ meta }) => ({
+  }
+  const rationale = entry.definedAs === 'typescript' ? entry.meta.rationale : '';
+  const appliesTo = entry.definedAs === 'typescript' ? entry.meta.appliesTo : [];
+  return {
     id: meta.id,
     title: meta.title,
     severity: meta.severity,
     severityOverrides: [],
-    appliesTo: meta.appliesTo.join(', '),
-    rationale: meta.rationale,
-    fix: meta.fix,
-    source: `src/packs/${pack.name}/rules.ts`,
+    appliesTo: appliesTo.join(', '),
+    rationale,
+    fix: meta.fix ?? '',
+    source: entry.source,
     innerRules: [],
     autogenRules: [],
     warnOnly: false,
-    parameters: parametersIn(`${meta.rationale} ${meta.fix}`, (key) => `parameters.${key}`),
-  }));
-}
-
-/**
- * loadPack imports compiled `rules.js` next to the loader; run from source (tsx) there is only
- * `rules.ts`, and the page must not lose those rules depending on how it was generated.
- */
-export async function tsRules(pack: Pack): Promise<TsRule[]> {
-  if (pack.rules.length || !import.meta.url.endsWith('.ts')) return pack.rules;
-  const source = join(packsRoot(), pack.name, 'rules.ts');
-  if (!existsSync(source)) return [];
-  const mod = (await import(new URL(`./${pack.name}/rules.ts`, import.meta.url).href)) as {
-    rules?: TsRule[];
+    parameters: parametersIn(`${rationale} ${meta.fix ?? ''}`, (key) => `parameters.${key}`),
   };
-  return mod.rules ?? [];
 }
 
 function yamlValue(value: unknown): string {
@@ -269,9 +251,9 @@ export async function renderPackDocs(): Promise<string> {
   const packs: { pack: Pack; rules: RuleDoc[] }[] = [];
   for (const name of listPackNames()) {
     const pack = await loadPack(name);
-    const rules = [...policyDocs(pack), ...tsRuleDocs(pack, await tsRules(pack))].sort((a, b) =>
-      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-    );
+    const rules = (await packRules(pack))
+      .map(ruleDoc)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     packs.push({ pack, rules });
   }
   const lines = [...renderIntro(packs), ...renderConfig(packs)];

@@ -12,7 +12,7 @@ import {
   quantityFromInteger,
   quantityToFloat,
   subtractQuantities,
-} from '../../../src/policy/units/quantity.js';
+} from '../../../src/core/units/quantity.js';
 
 function q(text: string): Quantity {
   const parsed = parseQuantity(text);
