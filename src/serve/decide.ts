@@ -2,7 +2,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { type EvaluateOptions, evaluateResources, type RuleResponse } from '../policy/engine/evaluate.js';
-import type { LoadedPolicy } from '../policy/model/types.js';
+import { type LoadedPolicy, policyKey } from '../policy/model/types.js';
 import type { NamespaceLabels } from './namespace-labels.js';
 import type { PolicySet } from './policy-set.js';
 import type { AdmissionRequest, Decision } from './review.js';
@@ -26,7 +26,7 @@ export interface DecideOptions {
   namespaceLabels: NamespaceLabels;
   failurePolicy: FailurePolicy;
   /** Called per policy run with its rule responses and duration (metrics). */
-  observe?: (policy: LoadedPolicy | undefined, responses: readonly RuleResponse[], seconds: number) => void;
+  observe?: (policy: LoadedPolicy | undefined, responses: readonly RuleResponse[], seconds?: number) => void;
 }
 
 export interface Evaluated {
@@ -164,11 +164,16 @@ export function decide(
   const engine = engineOptions(request, options, set);
   try {
     if (endpoint === 'mutate') {
-      const started = performance.now();
       const response = evaluateResources(set.policies, [doc], engine);
       const resource = response.resources[0];
       const responses = resource?.ruleResponses ?? [];
-      options.observe?.(undefined, responses, (performance.now() - started) / 1000);
+      if (options.observe) {
+        const byKey = new Map(set.policies.map((p) => [policyKey(p), p]));
+        const byPolicy = new Map<string, RuleResponse[]>();
+        for (const r of responses) byPolicy.set(r.policyKey, [...(byPolicy.get(r.policyKey) ?? []), r]);
+        // One engine call chains every mutation: results are counted per policy, time is not split.
+        for (const [key, own] of byPolicy) options.observe(byKey.get(key), own);
+      }
       const decision = fromResponses(request, subject, responses, options.failurePolicy, endpoint);
       if (decision.allowed && resource?.patchedResource && request.operation !== 'DELETE')
         decision.patch = fastJsonPatch.compare(subject, resource.patchedResource);

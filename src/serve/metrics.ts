@@ -92,7 +92,7 @@ export class ServeMetrics {
     request: AdmissionRequest,
     policy: LoadedPolicy | undefined,
     responses: readonly RuleResponse[],
-    seconds: number,
+    seconds?: number,
   ): void {
     const base = (p: LoadedPolicy | undefined, name: string) => ({
       policy_validation_mode: validationMode(p),
@@ -107,14 +107,17 @@ export class ServeMetrics {
       resource_request_operation: request.operation.toLowerCase(),
       rule_execution_cause: 'admission_request',
     });
-    if (policy) this.policyDuration.observe(base(policy, policy.name), seconds);
+    if (policy && seconds !== undefined) this.policyDuration.observe(base(policy, policy.name), seconds);
     for (const r of responses) {
-      const labels: Record<PolicyLabel, string> = {
+      const values: Record<PolicyLabel, string> = {
         ...base(policy, r.policy),
         rule_name: r.rule,
         rule_result: r.status,
         rule_type: ruleType(r),
       };
+      // In Kyverno's label order, so series read the same in both.
+      const labels: Partial<Record<PolicyLabel, string>> = {};
+      for (const l of POLICY_LABELS) labels[l] = values[l];
       this.policyResults.inc(labels);
     }
   }

@@ -176,6 +176,8 @@ export async function startWebhook(
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
       maxHeaderSize: 16 * 1024,
+      // Node checks header/request timeouts on this interval (30 s by default): check often enough to honour them.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, (options.headersTimeoutMs ?? 10_000) / 4)),
     },
     (req, res) => {
       inFlight++;
@@ -189,8 +191,11 @@ export async function startWebhook(
   server.maxConnections = options.maxConnections ?? 20_000;
   // A TLS handshake that never completes (or a client that opens and says nothing) is dropped.
   server.on('tlsClientError', () => {});
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  // Malformed requests and clients too slow with their headers or body: answer if possible, then close.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable)
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`, () => socket.destroy());
     else socket.destroy();
   });
   certificatesLoaded = true;
