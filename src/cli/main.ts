@@ -19,6 +19,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'list what Kyverno cleanup policies would delete (--dry-run)',
     load: () => import('./commands/cleanup.js'),
   },
+  serve: {
+    summary: 'run the HTTPS admission webhook (validate, mutate, metrics)',
+    load: () => import('./commands/serve.js'),
+  },
   rightsize: {
     summary: 'recommend CPU/memory requests from Prometheus',
     load: () => import('./commands/rightsize.js'),
