@@ -39,7 +39,8 @@ export class ResourceRequest {
   private newObject: Record<string, unknown>;
   private subject: Record<string, any>;
   private imagesVar: Record<string, unknown> | undefined;
-  private imagesBuilt: { key: string; value: Record<string, unknown> } | undefined;
+  /** The last images variable built, and the object it was built from (kept across patches). */
+  private imagesBuilt: { from: unknown; value: Record<string, unknown> } | undefined;
   private sharedCtx: EvalContext | undefined;
   private readonly out: EngineResponse;
   private stoppedPolicies: Set<LoadedPolicy> | undefined;
@@ -144,9 +145,10 @@ export class ResourceRequest {
   private images(): Record<string, unknown> {
     if (this.imagesVar) return this.imagesVar;
     // After a patch that left every container image as it was, the previous variable still holds.
-    const key = imagesKey(this.subject);
-    if (this.imagesBuilt && this.imagesBuilt.key === key) {
-      this.imagesVar = this.imagesBuilt.value;
+    // Keys are compared only here, after a patch, so resources that are never patched pay nothing.
+    const built = this.imagesBuilt;
+    if (built && imagesKey(built.from) === imagesKey(this.subject)) {
+      this.imagesVar = built.value;
       return this.imagesVar;
     }
     try {
@@ -154,7 +156,7 @@ export class ResourceRequest {
     } catch {
       this.imagesVar = {};
     }
-    this.imagesBuilt = { key, value: this.imagesVar };
+    this.imagesBuilt = { from: this.subject, value: this.imagesVar };
     return this.imagesVar;
   }
 }
