@@ -4,6 +4,7 @@
  */
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
+import { gatekeeperPolicyKind } from './kinds/gatekeeper/kind.js';
 import { mapPolicyKind } from './kinds/map/kind.js';
 import { celPreconditionsFeature, validateCelRuleType } from './kinds/validate-cel/rule-type.js';
 import { vapPolicyKind } from './kinds/vap/kind.js';
@@ -15,6 +16,7 @@ registerPolicyKind(kyvernoPolicyKind);
 registerPolicyKind(vapPolicyKind);
 registerPolicyKind(mapPolicyKind);
 registerPolicyKind(vpolPolicyKind);
+registerPolicyKind(gatekeeperPolicyKind);
 registerRuleType(validateRuleType);
 registerRuleType(validateCelRuleType);
 registerRuleFeature(celPreconditionsFeature);
