@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { renderPackDocs } from '../src/packs/docs.js';
+import { renderPackDocs } from '../src/rules/docs.js';
 
-// Regenerates docs/packs.md; test/packs/docs.test.ts fails until the committed page matches.
+// Regenerates docs/packs.md; test/rules/docs.test.ts fails until the committed page matches.
 await writeFile(new URL('../docs/packs.md', import.meta.url), await renderPackDocs());

@@ -1,16 +1,10 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../core/errors.js';
+import { createServer, listen, type RunningServer, type TlsFiles } from '../net/server.js';
 import { type Credentials, checkBasicAuth } from './auth.js';
 
 export interface ServeOptions {
@@ -18,16 +12,12 @@ export interface ServeOptions {
   host?: string;
   port?: number;
   credentials?: Credentials;
-  tls?: { cert: string; key: string };
+  tls?: TlsFiles;
   listing?: boolean;
   accessLog?: Writable;
 }
 
-export interface RunningServer {
-  server: Server;
-  url: string;
-  close(): Promise<void>;
-}
+export type { RunningServer };
 
 export const CACHE_APK = 'public, max-age=2592000, immutable';
 export const CACHE_INDEX = 'no-store';
@@ -38,13 +28,13 @@ export function isForbiddenName(name: string): boolean {
   return name.startsWith('.') || /\.(rsa|key)$/i.test(name);
 }
 
-function cacheControl(name: string): string {
+export function cacheControl(name: string): string {
   if (name.endsWith('.apk')) return CACHE_APK;
   if (name.startsWith('APKINDEX')) return CACHE_INDEX;
   return CACHE_OTHER;
 }
 
-function contentType(name: string): string {
+export function contentType(name: string): string {
   if (name.endsWith('.apk')) return 'application/vnd.alpine.apk';
   if (name.endsWith('.tar.gz')) return 'application/gzip';
   if (name.endsWith('.pub') || name.endsWith('.txt')) return 'text/plain; charset=utf-8';
@@ -266,40 +256,15 @@ export function createRepoServer(options: ServeOptions): Server {
     });
   };
 
-  if (options.tls) {
-    let cert: Buffer;
-    let key: Buffer;
-    try {
-      cert = readFileSync(options.tls.cert);
-      key = readFileSync(options.tls.key);
-    } catch (error) {
-      throw new UserError(`cannot read TLS certificate or key: ${(error as Error).message}`);
-    }
-    return createHttpsServer({ cert, key }, listener);
-  }
-  return createHttpServer(listener);
+  return createServer(listener, options.tls);
 }
 
 export async function startRepoServer(options: ServeOptions): Promise<RunningServer> {
   const st = await stat(options.root).catch(() => undefined);
   if (!st?.isDirectory()) throw new UserError(`${options.root} is not a directory`);
-  const server = createRepoServer(options);
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new UserError(`cannot listen on ${host}:${options.port ?? 8080}: ${error.message}`)),
-    );
-    server.listen(options.port ?? 8080, host, () => resolve());
+  return listen(createRepoServer(options), {
+    host: options.host,
+    port: options.port ?? 8080,
+    tls: options.tls,
   });
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    server,
-    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { EXIT_USAGE, isUserError } from '../core/errors.js';
+import { version } from '../core/version.js';
 
 /**
  * Each command lives in its own module under ./commands and is imported only when invoked,
@@ -15,6 +15,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'run Kyverno CLI test files (kyverno-test.yaml)',
     load: () => import('./commands/test.js'),
   },
+  cleanup: {
+    summary: 'list what Kyverno cleanup policies would delete (--dry-run)',
+    load: () => import('./commands/cleanup.js'),
+  },
+  serve: {
+    summary: 'run the HTTPS admission webhook (validate, mutate, metrics)',
+    load: () => import('./commands/serve.js'),
+  },
   rightsize: {
     summary: 'recommend CPU/memory requests from Prometheus',
     load: () => import('./commands/rightsize.js'),
@@ -25,9 +33,21 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   iam: { summary: 'compose, lint and simulate IAM policies', load: () => import('./commands/iam.js') },
   aft: { summary: 'AWS Control Tower AFT account requests', load: () => import('./commands/aft.js') },
+  aws: {
+    summary: 'which AWS credentials and region the SDKs resolve, and why',
+    load: () => import('./commands/aws.js'),
+  },
   disk: {
     summary: 'Advanced Format (512e/4Kn) and alignment audit',
     load: () => import('./commands/disk.js'),
+  },
+  gpu: {
+    summary: 'GPU node probe and live GPU isolation validation',
+    load: () => import('./commands/gpu.js'),
+  },
+  cp: {
+    summary: 'copy files to, from and between pods (resume, verify, safe extraction)',
+    load: () => import('./commands/cp.js'),
   },
 };
 
@@ -36,24 +56,26 @@ export interface CommandModule {
   run(argv: string[]): Promise<number>;
 }
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: rampart <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "rampart <command> --help" for a command's options.`;
+  return `Usage: rampart <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nOptions:\n  -h, --help     this help; "rampart help <command>" or "rampart <command> --help" for a command's options\n  -V, --version  print the version`;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === '--version' || name === '-v' || name === 'version') {
+  if (name === '--version' || name === '-V' || name === '-v' || name === 'version') {
     process.stdout.write(`rampart ${version()}\n`);
     return 0;
+  }
+  // "rampart help scan" is "rampart scan --help".
+  if (name === 'help' && rest.length > 0) {
+    const topic = COMMANDS[rest[0]!];
+    if (!topic) {
+      process.stderr.write(`rampart: help: unknown command "${rest[0]}"\n\n${usage()}\n`);
+      return EXIT_USAGE;
+    }
+    return (await topic.load()).run([...rest.slice(1), '--help']);
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${usage()}\n`);

@@ -39,6 +39,8 @@ export interface Result {
   patch?: JsonPatchOperation[];
   /** Policy engine only: the objects a generating rule produced. */
   generated?: Record<string, unknown>[];
+  /** Existing resources a mutate-existing rule patched (mutate.targets), as they are after the patch. */
+  patchedTargets?: Record<string, unknown>[];
 }
 
 export function countByStatus(results: readonly Result[]): Record<ResultStatus, number> {

@@ -1,4 +1,5 @@
 import type { Result, ResultStatus } from '../core/result.js';
+import { type RuleMeta, ruleResult } from '../core/rule.js';
 import type { Severity } from '../core/severity.js';
 import { MIB } from './align.js';
 import { EXT_TYPES } from './filesystem.js';
@@ -7,28 +8,27 @@ import { formatBytes } from './units.js';
 
 const DOCS = 'https://github.com/rampart-dev/rampart/blob/main/docs/disk.md';
 
-export const DISK_RULES: Record<string, { title: string; severity: Severity }> = {
-  'sector-format': { title: 'Sector format (512n / 512e / 4Kn)', severity: 'info' },
-  'disk-alignment-offset': { title: 'Disk alignment offset is known', severity: 'high' },
-  'partition-physical-alignment': { title: 'Partition starts on a physical sector', severity: 'high' },
-  'partition-minimum-io-alignment': {
-    title: 'Partition starts on a minimum I/O boundary',
-    severity: 'medium',
-  },
-  'partition-optimal-alignment': {
-    title: 'Partition starts on a 1 MiB / optimal I/O boundary',
-    severity: 'low',
-  },
-  'partition-kernel-alignment-offset': { title: "Kernel's partition alignment_offset", severity: 'high' },
-  'filesystem-block-size': {
-    title: 'Filesystem block not smaller than the physical sector',
-    severity: 'medium',
-  },
-  'xfs-sector-size': { title: 'XFS sector size not smaller than the physical sector', severity: 'medium' },
-  'nvme-lba-format': { title: 'NVMe namespace uses its best 4096-byte LBA format', severity: 'low' },
-  'drive-cross-check': { title: 'Drive-reported sector sizes match sysfs', severity: 'medium' },
-  'tool-unavailable': { title: 'Audit tool unavailable', severity: 'info' },
-};
+/** The disk audit's rules (docs/disk.md); `tool-unavailable` only notes what the audit could not read. */
+export const DISK_RULES: Readonly<Record<string, RuleMeta>> = Object.fromEntries(
+  (
+    [
+      ['sector-format', 'Sector format (512n / 512e / 4Kn)', 'info'],
+      ['disk-alignment-offset', 'Disk alignment offset is known', 'high'],
+      ['partition-physical-alignment', 'Partition starts on a physical sector', 'high'],
+      ['partition-minimum-io-alignment', 'Partition starts on a minimum I/O boundary', 'medium'],
+      ['partition-optimal-alignment', 'Partition starts on a 1 MiB / optimal I/O boundary', 'low'],
+      ['partition-kernel-alignment-offset', "Kernel's partition alignment_offset", 'high'],
+      ['filesystem-block-size', 'Filesystem block not smaller than the physical sector', 'medium'],
+      ['xfs-sector-size', 'XFS sector size not smaller than the physical sector', 'medium'],
+      ['nvme-lba-format', 'NVMe namespace uses its best 4096-byte LBA format', 'low'],
+      ['drive-cross-check', 'Drive-reported sector sizes match sysfs', 'medium'],
+      ['tool-unavailable', 'Audit tool unavailable', 'info'],
+    ] as const
+  ).map(([id, title, severity]) => [
+    id,
+    { id, title, severity, pack: 'disk', ...(id === 'tool-unavailable' ? {} : { docs: `${DOCS}#${id}` }) },
+  ]),
+);
 
 interface Target {
   kind: 'BlockDevice' | 'Partition' | 'Filesystem';
@@ -43,22 +43,15 @@ function make(
   message: string,
   extra: { severity?: Severity; fix?: string; properties?: Record<string, unknown> } = {},
 ): Result {
-  const meta = DISK_RULES[rule]!;
-  const r: Result = {
-    policy: 'disk',
-    rule,
+  return ruleResult(DISK_RULES[rule]!, {
     resource: { kind: target.kind, namespace: '', name: target.name, apiVersion: '' },
+    origin: { file: dev.path, line: 1, column: 1, index: 0 },
     status,
     message,
-    severity: extra.severity ?? meta.severity,
-    category: 'disk',
-    origin: { file: dev.path, line: 1, column: 1, index: 0 },
-    title: meta.title,
-    docs: `${DOCS}#${rule}`,
-  };
-  if (extra.fix) r.fix = extra.fix;
-  if (extra.properties) r.properties = extra.properties;
-  return r;
+    severity: extra.severity,
+    fix: extra.fix,
+    properties: extra.properties,
+  });
 }
 
 function deviceFindings(dev: DeviceInfo): Result[] {
@@ -320,17 +313,14 @@ export function reportFindings(report: DiskReport): Result[] {
   }
   for (const [tool, path] of Object.entries(report.tools)) {
     if (path !== null) continue;
-    out.push({
-      policy: 'disk',
-      rule: 'tool-unavailable',
-      resource: { kind: 'Tool', namespace: '', name: tool, apiVersion: '' },
-      status: 'skip',
-      message: `${tool} is not installed; what it reads is missing from this audit`,
-      severity: 'info',
-      category: 'disk',
-      origin: null,
-      title: DISK_RULES['tool-unavailable']!.title,
-    });
+    out.push(
+      ruleResult(DISK_RULES['tool-unavailable']!, {
+        resource: { kind: 'Tool', namespace: '', name: tool, apiVersion: '' },
+        origin: null,
+        status: 'skip',
+        message: `${tool} is not installed; what it reads is missing from this audit`,
+      }),
+    );
   }
   return out;
 }

@@ -1,17 +1,9 @@
 import type { Result } from '../core/result.js';
 import { type OutputFormat, renderResults } from '../report/index.js';
+import { renderJsonDocument } from '../report/json.js';
+import { alignColumns } from '../report/text-table.js';
 import type { AlignmentCheck, DiskReport, FilesystemInfo } from './types.js';
 import { shortBytes } from './units.js';
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 function mark(c: AlignmentCheck): string {
   return c.aligned ? 'ok' : `+${c.offsetBytes} B`;
@@ -57,7 +49,7 @@ export function renderDeviceTable(report: DiskReport): string {
       d.partitions.length > 0 ? `(${d.partitionTable ?? 'partitioned'})` : fsText(d.filesystem),
     ]);
   }
-  lines.push(...table(rows));
+  lines.push(...alignColumns(rows));
   const partRows = [
     ['PARTITION', 'START (bytes)', 'SIZE', 'PHYSICAL', 'MIN-IO', '1MiB/OPT', 'KERNEL-OFF', 'FILESYSTEM'],
   ];
@@ -75,7 +67,7 @@ export function renderDeviceTable(report: DiskReport): string {
       ]);
     }
   }
-  if (partRows.length > 1) lines.push('', ...table(partRows));
+  if (partRows.length > 1) lines.push('', ...alignColumns(partRows));
   if (report.devices.length === 0) lines.push('(no block devices with media)');
   for (const d of report.devices) {
     if (d.nvme) {
@@ -103,7 +95,7 @@ export function renderAudit(
 ): string {
   if (format === 'json') {
     const base = JSON.parse(renderResults(results, 'json')) as Record<string, unknown>;
-    return `${JSON.stringify({ disk: report, ...base }, null, 2)}\n`;
+    return renderJsonDocument({ disk: report, ...base });
   }
   if (format === 'table') return `${renderDeviceTable(report)}\n${renderResults(results, 'table', options)}`;
   return renderResults(results, format, options);

@@ -1,6 +1,6 @@
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
-import { compareBytes, fromJson, GoObject, type GoValue, goMarshal } from './gojson.js';
+import { compareBytes, fromJson, GoObject, type GoValue, goMarshal } from '../core/gojson.js';
 
 /**
  * A port of terraform-provider-aws's `aws_iam_policy_document` data source

@@ -10,6 +10,7 @@ import {
   serviceResourceTypes,
 } from './data.js';
 import { type IamPolicy, type PolicyStatement, parsePolicy } from './policy.js';
+import { IAM_RULES, type IamRuleId } from './rules.js';
 import { CREDENTIAL_EXPOSURE_ACTIONS, ESCALATION_PATHS } from './rules-data.js';
 import { splitArn, wildcardMatch } from './wildcard.js';
 
@@ -20,7 +21,7 @@ import { splitArn, wildcardMatch } from './wildcard.js';
 export type PolicyKind = 'identity' | 'resource' | 'trust' | 'bucket' | 'kms';
 
 export interface IamFinding {
-  id: string;
+  id: IamRuleId;
   severity: Severity;
   title: string;
   message: string;
@@ -32,6 +33,12 @@ export interface LintOptions {
   kind?: PolicyKind;
 }
 
+/** IAM000: the input is not a policy document IAM would accept. */
+export function invalidDocument(message: string, fix: string = IAM_RULES.IAM000.fix): IamFinding {
+  const { id, severity, title } = IAM_RULES.IAM000;
+  return { id, severity, title, message, fix };
+}
+
 export const POLICY_KINDS: readonly PolicyKind[] = ['identity', 'resource', 'trust', 'bucket', 'kms'];
 
 export function lintPolicy(policy: unknown, options: LintOptions = {}): IamFinding[] {
@@ -41,15 +48,7 @@ export function lintPolicy(policy: unknown, options: LintOptions = {}): IamFindi
     parsed = parsePolicy(policy, 'policy');
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return [
-      {
-        id: 'IAM000',
-        severity: 'high',
-        title: 'Invalid policy document',
-        message: error.message.replace(/^policy: /, ''),
-        fix: 'Give the policy a Version and a Statement list of objects with Effect, Action and Resource.',
-      },
-    ];
+    return [invalidDocument(error.message.replace(/^policy: /, ''))];
   }
   const findings: IamFinding[] = [];
   checkDocument(parsed, findings);
@@ -106,11 +105,10 @@ function checkDocument(policy: IamPolicy, out: IamFinding[]): void {
 function checkEffect(stmt: PolicyStatement, out: IamFinding[]): void {
   if (stmt.effect === 'Allow' || stmt.effect === 'Deny') return;
   out.push({
-    id: 'IAM000',
-    severity: 'high',
-    title: 'Invalid policy document',
-    message: `Statement[${stmt.index}] has Effect "${stmt.effect}"; IAM accepts only "Allow" or "Deny"`,
-    fix: 'Set Effect to "Allow" or "Deny" (case-sensitive).',
+    ...invalidDocument(
+      `Statement[${stmt.index}] has Effect "${stmt.effect}"; IAM accepts only "Allow" or "Deny"`,
+      'Set Effect to "Allow" or "Deny" (case-sensitive).',
+    ),
     statementIndex: stmt.index,
   });
 }
@@ -241,6 +239,23 @@ function checkWildcardResourceWrite(stmt: PolicyStatement, out: IamFinding[]): v
   });
 }
 
+/**
+ * "the ARN of a bucket (arn:aws:s3:::<BucketName>)", from AWS's own ARN formats, so the fix names the
+ * resource the action takes (s3:ListBucket: the bucket, not bucket/*).
+ */
+function resourceTypeExamples(
+  resourceTypes: readonly { name: string }[],
+  types: Record<string, { arn: string } | undefined>,
+): string {
+  const examples = resourceTypes.slice(0, 2).map((rt) => {
+    const arn = types[rt.name.toLowerCase()]?.arn;
+    const example = arn?.replaceAll('${Partition}', 'aws').replace(/\$\{([A-Za-z]+)\}/g, '<$1>');
+    const article = /^[aeiou]/i.test(rt.name) ? 'an' : 'a';
+    return example ? `${article} ${rt.name} (${example})` : `${article} ${rt.name}`;
+  });
+  return `the ARN of ${examples.join(' or ')}`;
+}
+
 function checkResourceTypes(stmt: PolicyStatement, out: IamFinding[]): void {
   if (stmt.effect !== 'Allow' || !stmt.action || !stmt.resource || stmt.resource.includes('*')) return;
   const arns = stmt.resource.filter((r) => splitArn(r) !== null && !r.startsWith('${'));
@@ -279,7 +294,7 @@ function checkResourceTypes(stmt: PolicyStatement, out: IamFinding[]): void {
         severity: 'medium',
         title: 'Action does not apply to the resources given',
         message: `${action} applies to ${list(info.resourceTypes.map((r) => r.name))}, and none of ${list(arns, 2)} is one`,
-        fix: `Give ${action} the ARN of a ${info.resourceTypes[0]?.name} (e.g. arn:aws:s3:::bucket/* for objects), or drop it.`,
+        fix: `Give ${action} ${resourceTypeExamples(info.resourceTypes, types)}, or drop it.`,
         statementIndex: stmt.index,
       });
     }

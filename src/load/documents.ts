@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Document, DocumentFormat } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
+import { parseJson } from './json.js';
 import { type ParsedDocument, parseYamlDocuments } from './yaml.js';
 
 /** Files above this size are split on `---` lines and parsed one document at a time. */
@@ -52,6 +53,12 @@ export async function* streamDocumentsFromFile(
 /** Parses a text that is JSON or (multi-document) YAML. */
 export function parseText(text: string, file: string): ParsedDocument[] {
   const trimmed = text.trimStart();
+  // A .json file is JSON: its syntax errors are reported as JSON errors, not as YAML ones.
+  if (/\.json$/i.test(file) && trimmed !== '') {
+    const lead = text.length - trimmed.length;
+    const line = text.slice(0, lead).split('\n').length;
+    return [{ content: parseJson(text.replace(/^\uFEFF/, ''), file), line, column: 1, index: 0 }];
+  }
   if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && trimmed.length > 1) {
     try {
       const content = JSON.parse(text) as unknown;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document } from '../core/document.js';
 import type { Result } from '../core/result.js';
-import type { Severity } from '../core/severity.js';
+import type { RuleMeta } from '../core/rule.js';
 import { loadPolicies } from '../policy/load.js';
 import { isKyvernoPolicy, type Policy } from '../policy/model/types.js';
 
@@ -12,15 +12,20 @@ import { isKyvernoPolicy, type Policy } from '../policy/model/types.js';
  * (`policies/*.yaml`, tested by `tests/**\/kyverno-test.yaml`) and, only where a pattern cannot say it,
  * TypeScript rules (`rules.ts`, compiled to dist).
  */
-export interface TsRuleMeta {
-  id: string;
-  title: string;
-  severity: Severity;
-  category: string;
-  rationale: string;
+export interface TsRuleMeta extends RuleMeta {
   fix: string;
+  /** Why the rule exists, for docs/packs.md. */
+  rationale: string;
+  /** Kinds the rule reads, for docs/packs.md. */
   appliesTo: string[];
-  docs?: string;
+}
+
+/**
+ * A pack rule's full metadata: like a pack's Kyverno policy, each TypeScript rule is its own policy
+ * (Result.policy is the rule id), documented in docs/packs.md unless it says otherwise.
+ */
+export function packRuleMeta(meta: TsRuleMeta): TsRuleMeta & Required<Pick<RuleMeta, 'policy' | 'docs'>> {
+  return { ...meta, policy: meta.policy ?? meta.id, docs: meta.docs ?? `docs/packs.md#${meta.id}` };
 }
 
 export interface ScanContext {

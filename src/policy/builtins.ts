@@ -4,13 +4,16 @@
  */
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
+import { generateRuleType } from './generate/rule-type.js';
 import { gatekeeperPolicyKind } from './kinds/gatekeeper/kind.js';
 import { mapPolicyKind } from './kinds/map/kind.js';
 import { celPreconditionsFeature, validateCelRuleType } from './kinds/validate-cel/rule-type.js';
 import { vapPolicyKind } from './kinds/vap/kind.js';
 import { vpolPolicyKind } from './kinds/vpol/kind.js';
 import { kyvernoPolicyKind } from './kyverno/kind.js';
+import { mutateRuleType } from './mutate/rule-type.js';
 import { validateRuleType } from './validate/rule-type.js';
+import { verifyImagesRuleType } from './verifyimages/rule-type.js';
 
 registerPolicyKind(kyvernoPolicyKind);
 registerPolicyKind(vapPolicyKind);
@@ -20,3 +23,6 @@ registerPolicyKind(gatekeeperPolicyKind);
 registerRuleType(validateRuleType);
 registerRuleType(validateCelRuleType);
 registerRuleFeature(celPreconditionsFeature);
+registerRuleType(mutateRuleType);
+registerRuleType(generateRuleType);
+registerRuleType(verifyImagesRuleType);

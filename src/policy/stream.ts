@@ -8,11 +8,12 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import { discoverFiles } from '../load/discover.js';
 import { loadDocumentsFromFile, streamDocumentsFromFile } from '../load/documents.js';
-import { evaluate, type RuleResponse } from './engine/evaluate.js';
+import { type EngineResponse, evaluateResources, type RuleResponse, resultsOf } from './engine/evaluate.js';
 import { policyKindOf } from './engine/kind.js';
 import type { EvaluateOptions, Operation } from './engine/options.js';
 import { withDefaultNamespace } from './engine/resource.js';
 import { isPolicyExceptionDocument, type PolicyException, parsePolicyException } from './exceptions/index.js';
+import { looksUpResources } from './generate/index.js';
 import { loadPolicies, loadResources } from './load.js';
 import type { UserInfo } from './match/index.js';
 import { isPolicyDocument } from './model/parse.js';
@@ -97,13 +98,16 @@ export async function evaluateStream(
   documents: AsyncIterable<Document>,
   options: EvaluateOptions,
   batchSize = BATCH_SIZE,
+  onResource?: (response: EngineResponse) => void,
 ): Promise<RuleResponse[]> {
   const results: RuleResponse[] = [];
   let batch: Document[] = [];
   let first = true;
   const flush = () => {
     const opts = first ? options : { ...options, reportUnsupportedPolicies: false };
-    for (const r of evaluate(policies, batch, opts)) results.push(r);
+    const response = evaluateResources(policies, batch, opts);
+    for (const r of resultsOf(response)) results.push(r);
+    if (onResource) for (const e of response.resources) onResource(e);
     batch = [];
     first = false;
   };
@@ -128,6 +132,8 @@ export interface ApplyPathsInput {
   userInfoFile?: string;
   operation?: Operation;
   auditWarn?: boolean;
+  /** Called with each resource's engine response (patched resource, generated objects). */
+  onResource?: (response: EngineResponse) => void;
 }
 
 async function firstDocument(file: string): Promise<unknown> {
@@ -162,6 +168,7 @@ export async function applyPaths(input: ApplyPathsInput): Promise<RuleResponse[]
     userInfo,
     operation: input.operation,
     auditWarn: input.auditWarn,
+    onResource: input.onResource,
   });
 }
 
@@ -177,6 +184,7 @@ export interface ApplyFilesInput {
   /** The admission operation (else the values file's, else CREATE). */
   operation?: Operation;
   auditWarn?: boolean;
+  onResource?: (response: EngineResponse) => void;
 }
 
 /**
@@ -188,11 +196,14 @@ export interface ApplyFilesInput {
 export async function applyToFiles(input: ApplyFilesInput): Promise<RuleResponse[]> {
   const files = await discoverFiles(input.resources);
   const keep = lookupKinds(input.policies);
+  // Generate clones and mutate targets look any object up among the given resources.
+  const keepAll = input.policies.some(looksUpResources);
   const lookups: Document[] = [];
   for (const file of files.filter((f) => f !== '-')) {
     for await (const doc of streamDocumentsFromFile(file)) {
       const kind = isObject(doc.content) ? doc.content.kind : undefined;
-      if (typeof kind === 'string' && keep.has(kind)) lookups.push(asResource(doc));
+      if (typeof kind === 'string' && (keepAll || keep.has(kind)) && !isPolicyDocument(doc.content))
+        lookups.push(asResource(doc));
     }
   }
   const { exceptions, errors } = collectExceptions(input.exceptionDocuments ?? []);
@@ -206,5 +217,5 @@ export async function applyToFiles(input: ApplyFilesInput): Promise<RuleResponse
     auditWarn: input.auditWarn,
     resourceSet: lookups,
   };
-  return evaluateStream(input.policies, streamResources(files), options);
+  return evaluateStream(input.policies, streamResources(files), options, BATCH_SIZE, input.onResource);
 }

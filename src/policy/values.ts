@@ -169,3 +169,37 @@ export function valuesOptions(
     subresourceFor: subresourceLookup(spec),
   };
 }
+
+/**
+ * The operation a per-resource value `request.operation` selects for one policy × resource pair.
+ * Kyverno's CLI (policy_processor.go, makePolicyContext) switches to UPDATE or DELETE on it and
+ * starts `request.oldObject` as a copy of the resource before the values are applied.
+ */
+export function resourceOperation(
+  spec: ValuesSpec | undefined,
+):
+  | ((
+      policy: Pick<LoadedPolicy, 'name' | 'namespace'>,
+      doc: Document,
+    ) => 'CREATE' | 'UPDATE' | 'DELETE' | undefined)
+  | undefined {
+  type Op = 'CREATE' | 'UPDATE' | 'DELETE';
+  const entries = (spec?.policies ?? []).flatMap((p) =>
+    (p.resources ?? []).flatMap((r): { policy: string; resource: string; op: Op }[] => {
+      const op = r.values?.['request.operation'];
+      return op === 'CREATE' || op === 'UPDATE' || op === 'DELETE'
+        ? [{ policy: p.name, resource: r.name, op }]
+        : [];
+    }),
+  );
+  if (!entries.length) return undefined;
+  return (policy, doc) => {
+    const ref = resourceRef(doc.content);
+    let found: 'CREATE' | 'UPDATE' | 'DELETE' | undefined;
+    for (const e of entries) {
+      if (e.policy !== policy.name && e.policy !== `${policy.namespace}/${policy.name}`) continue;
+      if (e.resource === ref.name || e.resource === `${ref.namespace}/${ref.name}`) found = e.op;
+    }
+    return found;
+  };
+}

@@ -1,13 +1,12 @@
-import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
+import { FormatRegistry } from './formats.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderPolicyReport } from './policyreport.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'junit', 'policyreport'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export type OutputFormat = 'table' | 'json' | 'sarif' | 'junit' | 'policyreport';
 
 export interface RenderOptions {
   /** Counts to print instead of counting the given results (when some were left out). */
@@ -17,14 +16,34 @@ export interface RenderOptions {
   toolVersion?: string;
 }
 
+/** How results are written: one entry per `-o` format. */
+export const RESULT_FORMATS = new FormatRegistry<readonly Result[], RenderOptions, OutputFormat>({
+  table: {
+    description: 'findings grouped by file, then a summary line',
+    render: (results, o) => renderTable(results, { color: o.color, verbose: o.verbose, summary: o.summary }),
+  },
+  json: {
+    description: '{"results": [...], "summary": {...}}, one result per line',
+    render: (results, o) => renderJson(results, o.summary),
+  },
+  sarif: {
+    description: 'SARIF 2.1.0',
+    render: (results, o) => renderSarif(results, { toolVersion: o.toolVersion }),
+  },
+  junit: { description: 'JUnit XML, a suite per policy', render: (results) => renderJunit(results) },
+  policyreport: {
+    description: 'Kyverno PolicyReport objects',
+    render: (results) => renderPolicyReport(results),
+  },
+});
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = RESULT_FORMATS.names;
+
 export function parseOutputFormat(
   value: string | undefined,
   allowed: readonly string[] = OUTPUT_FORMATS,
 ): OutputFormat {
-  const v = value ?? (process.stdout.isTTY ? 'table' : 'table');
-  if (!allowed.includes(v))
-    throw new UserError(`-o/--output must be one of ${allowed.join(', ')}; got "${v}"`);
-  return v as OutputFormat;
+  return RESULT_FORMATS.parse(value ?? 'table', allowed);
 }
 
 export function renderResults(
@@ -32,20 +51,5 @@ export function renderResults(
   format: OutputFormat,
   options: RenderOptions = {},
 ): string {
-  switch (format) {
-    case 'json':
-      return renderJson(results, options.summary);
-    case 'sarif':
-      return renderSarif(results, { toolVersion: options.toolVersion });
-    case 'junit':
-      return renderJunit(results);
-    case 'policyreport':
-      return renderPolicyReport(results);
-    default:
-      return renderTable(results, {
-        color: options.color,
-        verbose: options.verbose,
-        summary: options.summary,
-      });
-  }
+  return RESULT_FORMATS.render(results, format, options);
 }

@@ -12,3 +12,8 @@ export function renderJson(
   const lines = results.map((r) => JSON.stringify(r));
   return `{"results": [\n${lines.join(',\n')}\n],\n"summary": ${JSON.stringify(summary)}}\n`;
 }
+
+/** A JSON document for files and pipes: two-space indent and a final newline. */
+export function renderJsonDocument(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

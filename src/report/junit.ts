@@ -7,6 +7,85 @@ export function xmlEscape(text: string): string {
   );
 }
 
+/** How one JUnit test case ended; `output` is a pass with text (a warning) in system-out. */
+export type JunitOutcome =
+  | { status: 'pass' }
+  | { status: 'failure'; message: string; type?: string; text?: string }
+  | { status: 'error'; message: string }
+  | { status: 'skipped'; message: string }
+  | { status: 'output'; text: string };
+
+export interface JunitCase {
+  classname: string;
+  name: string;
+  outcome: JunitOutcome;
+}
+
+export interface JunitSuite {
+  name: string;
+  cases: readonly JunitCase[];
+}
+
+function caseBody(o: JunitOutcome): string {
+  switch (o.status) {
+    case 'failure': {
+      const type = o.type !== undefined ? ` type="${xmlEscape(o.type)}"` : '';
+      const open = `<failure message="${xmlEscape(o.message)}"${type}`;
+      return o.text === undefined ? `${open}/>` : `${open}>${xmlEscape(o.text)}</failure>`;
+    }
+    case 'error':
+      return `<error message="${xmlEscape(o.message)}"/>`;
+    case 'skipped':
+      return `<skipped message="${xmlEscape(o.message)}"/>`;
+    case 'output':
+      return `<system-out>${xmlEscape(o.text)}</system-out>`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * The JUnit XML document every command writes: suites of cases, with tests, failures and errors counted
+ * per suite and in total (and skipped, where the caller reports skips).
+ */
+export function renderJunitXml(
+  name: string,
+  suites: readonly JunitSuite[],
+  options: { countSkipped?: boolean } = {},
+): string {
+  const counts = (cases: readonly JunitCase[]) => {
+    const n = (status: JunitOutcome['status']) => cases.filter((c) => c.outcome.status === status).length;
+    const skipped = options.countSkipped ? ` skipped="${n('skipped')}"` : '';
+    return `tests="${cases.length}" failures="${n('failure')}" errors="${n('error')}"${skipped}`;
+  };
+  const body = suites.map((suite) => {
+    const cases = suite.cases.map(
+      (c) =>
+        `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}">${caseBody(c.outcome)}</testcase>`,
+    );
+    return `  <testsuite name="${xmlEscape(suite.name)}" ${counts(suite.cases)}>\n${cases.join('\n')}\n  </testsuite>`;
+  });
+  const all = suites.flatMap((s) => s.cases);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(name)}" ${counts(all)}>\n${body.join('\n')}\n</testsuites>\n`;
+}
+
+function resultOutcome(r: Result): JunitOutcome {
+  const where = r.origin ? ` (${r.origin.file}:${r.origin.line})` : '';
+  const message = r.message + where;
+  switch (r.status) {
+    case 'fail':
+      return { status: 'failure', message, type: r.severity };
+    case 'error':
+      return { status: 'error', message };
+    case 'skip':
+      return { status: 'skipped', message };
+    case 'warn':
+      return { status: 'output', text: `WARN: ${r.message}` };
+    default:
+      return { status: 'pass' };
+  }
+}
+
 /** JUnit XML: one test suite per policy, one test case per rule × resource. */
 export function renderJunit(results: readonly Result[], suiteName = 'rampart'): string {
   const byPolicy = new Map<string, Result[]>();
@@ -15,34 +94,13 @@ export function renderJunit(results: readonly Result[], suiteName = 'rampart'): 
     if (!list) byPolicy.set(r.policy, (list = []));
     list.push(r);
   }
-  const suites: string[] = [];
-  let total = 0;
-  let failures = 0;
-  let errors = 0;
-  let skipped = 0;
-  for (const [policy, list] of byPolicy) {
-    const cases = list.map((r) => {
-      const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
-      const where = r.origin ? ` (${r.origin.file}:${r.origin.line})` : '';
-      const name = xmlEscape(`${r.rule} ${res}`);
-      const msg = xmlEscape(r.message + where);
-      let body = '';
-      if (r.status === 'fail') body = `<failure message="${msg}" type="${xmlEscape(r.severity)}"/>`;
-      else if (r.status === 'error') body = `<error message="${msg}"/>`;
-      else if (r.status === 'skip') body = `<skipped message="${msg}"/>`;
-      else if (r.status === 'warn') body = `<system-out>${xmlEscape(`WARN: ${r.message}`)}</system-out>`;
-      return `    <testcase classname="${xmlEscape(policy)}" name="${name}">${body}</testcase>`;
-    });
-    const f = list.filter((r) => r.status === 'fail').length;
-    const e = list.filter((r) => r.status === 'error').length;
-    const s = list.filter((r) => r.status === 'skip').length;
-    total += list.length;
-    failures += f;
-    errors += e;
-    skipped += s;
-    suites.push(
-      `  <testsuite name="${xmlEscape(policy)}" tests="${list.length}" failures="${f}" errors="${e}" skipped="${s}">\n${cases.join('\n')}\n  </testsuite>`,
-    );
-  }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(suiteName)}" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n${suites.join('\n')}\n</testsuites>\n`;
+  const suites = [...byPolicy].map(([policy, list]) => ({
+    name: policy,
+    cases: list.map((r) => ({
+      classname: policy,
+      name: `${r.rule} ${[r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/')}`,
+      outcome: resultOutcome(r),
+    })),
+  }));
+  return renderJunitXml(suiteName, suites, { countSkipped: true });
 }

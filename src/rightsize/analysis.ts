@@ -1,15 +1,15 @@
+import { qosClass } from '../core/k8s/qos.js';
+import { formatCpu, formatMemory } from '../core/units/resources.js';
 import type {
   ContainerHistory,
   ContainerResources,
   Efficiency,
   KrrSeverity,
-  QosClass,
   Recommendation,
   Resources,
   StrategyResult,
   WorkloadSummary,
 } from './model.js';
-import { formatCpu, formatMemory } from './units.js';
 
 export interface Prices {
   /** Currency units per core-hour. */
@@ -54,22 +54,6 @@ export function clusterScore(severities: KrrSeverity[]): { value: number; letter
   const value = Math.trunc(((severities.length - cost) / severities.length) * 100);
   const letter = value < 30 ? 'F' : value < 55 ? 'D' : value < 70 ? 'C' : value < 90 ? 'B' : 'A';
   return { value, letter };
-}
-
-/** Kubernetes QoS class of a pod from its containers' requests and limits (requests default to limits). */
-export function qosClass(containers: ContainerResources[]): QosClass {
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    for (const r of ['cpu', 'memory'] as const) {
-      const limit = c.limits[r];
-      const request = c.requests[r] ?? limit;
-      if (limit !== null || request !== null) any = true;
-      if (limit === null || request !== limit) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 /** OpenCost's efficiency: usage ÷ request per resource, total weighted by each resource's cost. */

@@ -36,6 +36,8 @@ export interface CollectOptions {
 export interface Collected {
   containers: ContainerHistory[];
   warnings: string[];
+  /** Queries that had to return series for any recommendation and returned none. */
+  emptyQueries: string[];
 }
 
 type Key = string;
@@ -53,6 +55,7 @@ function statExpr(s: Statistic, inner: string, range: string): string {
  */
 export async function collect(client: PrometheusClient, o: CollectOptions): Promise<Collected> {
   const warnings: string[] = [];
+  const emptyQueries: string[] = [];
   const L = o.labels;
   const W = formatDuration(o.windowSeconds);
   const step = formatDuration(o.stepSeconds);
@@ -152,6 +155,7 @@ export async function collect(client: PrometheusClient, o: CollectOptions): Prom
   };
   for (const labels of discovered) consider(labels[L.namespace], labels[L.pod], labels[L.container]);
   if (discovered.length === 0) {
+    emptyQueries.push(`series ${S.cpu}{${cadvisorBase}}`);
     warnings.push(
       `no ${S.cpu} series with ${L.container}!="" in the ${W} before ${new Date(o.at * 1000).toISOString()}; ` +
         'check --prometheus, --at, --window, --series and --label',
@@ -381,7 +385,7 @@ export async function collect(client: PrometheusClient, o: CollectOptions): Prom
       a.workload.name.localeCompare(b.workload.name) ||
       a.container.localeCompare(b.container),
   );
-  return { containers: list, warnings };
+  return { containers: list, warnings, emptyQueries };
 }
 
 interface Batch {

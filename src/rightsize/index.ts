@@ -1,6 +1,6 @@
 import { buildRecommendations, clusterScore, type Prices } from './analysis.js';
 import { type CollectOptions, collect } from './collect.js';
-import type { Report } from './model.js';
+import type { Recommendation, Report } from './model.js';
 import type { PrometheusClient } from './prometheus.js';
 import type { Strategy } from './strategies/types.js';
 
@@ -72,10 +72,18 @@ export async function rightsize(client: PrometheusClient, o: RightsizeOptions): 
     recommendations,
     workloads,
     warnings: collected.warnings,
+    ...(collected.emptyQueries.length && !recommendations.some(hasRecommendation)
+      ? { noData: collected.emptyQueries }
+      : {}),
     timing: {
       totalMs: Math.round(performance.now() - started),
       prometheusMs: Math.round(client.busyMs),
       queries: client.queries,
     },
   };
+}
+
+/** A row whose CPU and memory both lack data keeps the current values: it recommends nothing. */
+function hasRecommendation(r: Recommendation): boolean {
+  return r.reason.cpu === undefined || r.reason.memory === undefined;
 }

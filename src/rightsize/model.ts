@@ -1,3 +1,6 @@
+import type { QosClass } from '../core/k8s/qos.js';
+
+export type { QosClass };
 /** Shared data shapes of the right-sizing pipeline: collected history in, recommendations out. */
 
 export interface Resources {
@@ -69,7 +72,6 @@ export interface StrategyResult {
 }
 
 export type KrrSeverity = 'UNKNOWN' | 'GOOD' | 'OK' | 'WARNING' | 'CRITICAL';
-export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
 export interface Recommendation {
   namespace: string;
@@ -109,6 +111,8 @@ export interface Report {
   recommendations: Recommendation[];
   workloads: WorkloadSummary[];
   warnings: string[];
+  /** Set when nothing could be recommended because these queries returned no series. */
+  noData?: string[];
   timing: { totalMs: number; prometheusMs: number; queries: number };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
+import { MIB, parseCpu, parseMemory } from '../core/units/resources.js';
 import { DEFAULT_PRICES, type Prices } from './analysis.js';
 import { applyOverrides, DEFAULT_LABELS, DEFAULT_SERIES } from './config.js';
 import type { RightsizeOptions } from './index.js';
@@ -9,7 +10,7 @@ import { simpleStrategy } from './strategies/simple.js';
 import { PROFILES, type Profile, targetUtilizationStrategy } from './strategies/target-utilization.js';
 import type { Strategy } from './strategies/types.js';
 import { VPA_DEFAULTS, vpaStrategy } from './strategies/vpa.js';
-import { MIB, parseCpu, parseDuration, parseMemory, parseTime } from './units.js';
+import { parseDuration, parseTime } from './units.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'yaml', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -19,6 +20,8 @@ export const STRATEGIES = ['simple', 'target-utilization', 'vpa'] as const;
 export const FLAG_SPEC = {
   help: { type: 'boolean', short: 'h' },
   prometheus: { type: 'string', short: 'p' },
+  // krr's spelling, accepted so commands copied from krr work.
+  'prometheus-url': { type: 'string' },
   'bearer-token': { type: 'string' },
   'bearer-token-file': { type: 'string' },
   'basic-auth': { type: 'string' },
@@ -100,7 +103,9 @@ function readFile(path: string, flag: string): string {
 }
 
 export function prometheusOptions(v: FlagValues): PrometheusOptions {
-  const url = v.prometheus ?? process.env.RAMPART_PROMETHEUS_URL;
+  if (v.prometheus !== undefined && v['prometheus-url'] !== undefined && v.prometheus !== v['prometheus-url'])
+    throw new UserError('rightsize: --prometheus and --prometheus-url name the same setting; give one');
+  const url = v.prometheus ?? v['prometheus-url'] ?? process.env.RAMPART_PROMETHEUS_URL;
   if (!url) throw new UserError('rightsize: --prometheus URL is required (or set RAMPART_PROMETHEUS_URL)');
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {
@@ -108,6 +113,13 @@ export function prometheusOptions(v: FlagValues): PrometheusOptions {
     if (i <= 0) throw new UserError(`--header must look like "Name: value", got "${h}"`);
     headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
+  const auth = (['bearer-token', 'bearer-token-file', 'basic-auth'] as const).filter(
+    (f) => v[f] !== undefined,
+  );
+  if (auth.length > 1)
+    throw new UserError(
+      `rightsize: --${auth[0]} and --${auth[1]} contradict each other: give one way to authenticate`,
+    );
   let basicAuth: PrometheusOptions['basicAuth'];
   if (v['basic-auth'] !== undefined) {
     const i = v['basic-auth'].indexOf(':');
@@ -140,6 +152,16 @@ export function buildStrategy(v: FlagValues, stepSeconds: number): Strategy {
   const name = v.strategy ?? 'simple';
   if (!(STRATEGIES as readonly string[]).includes(name)) {
     throw new UserError(`--strategy must be one of ${STRATEGIES.join(', ')}; got "${name}"`);
+  }
+  // Flags of one strategy given with another would be silently ignored: say so instead.
+  const only: Record<string, readonly (keyof FlagValues)[]> = {
+    simple: ['cpu-percentile', 'memory-buffer', 'use-oomkill-data', 'oom-memory-buffer'],
+    'target-utilization': ['profile', 'target-cpu-utilization', 'target-memory-utilization', 'quantile'],
+  };
+  for (const [strategy, flags] of Object.entries(only)) {
+    const given = strategy === name ? [] : flags.filter((f) => v[f] !== undefined);
+    if (given.length)
+      throw new UserError(`rightsize: --${given[0]} applies only to --strategy ${strategy}, not ${name}`);
   }
   const pointsRequired = num(
     v['points-required'],

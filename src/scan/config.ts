@@ -4,6 +4,7 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import { parseSeverity, type Severity } from '../core/severity.js';
 import { parseYamlDocuments } from '../load/yaml.js';
+import { DEFAULT_PARAMETERS } from '../packs/parameters.js';
 import { parseTerraformConfig } from '../terraform/config.js';
 import type { TerraformScanConfig } from '../terraform/scan.js';
 
@@ -30,25 +31,7 @@ export interface RampartConfig {
   terraform?: TerraformScanConfig;
 }
 
-export const DEFAULT_PARAMETERS: Record<string, unknown> = {
-  requiredLabels: ['team'],
-  requiredAnnotations: ['owner', 'cost-center'],
-  productionNamespaces: ['prod', 'production', 'prd'],
-  criticalLabels: ['critical'],
-  sidecarContainers: [
-    'istio-proxy',
-    'linkerd-proxy',
-    'fluent-bit',
-    'fluentd',
-    'vector',
-    'datadog-agent',
-    'envoy',
-  ],
-  maxLimitRequestRatio: 4,
-  maxCpuRequest: '16',
-  maxMemoryRequest: '64Gi',
-  flagCpuLimits: true,
-};
+export { DEFAULT_PARAMETERS };
 
 const TOP_FIELDS = new Set(['packs', 'rules', 'parameters', 'terraform']);
 

@@ -7,18 +7,15 @@ import { listPackNames, loadPack, type Pack } from '../packs/index.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
+import { DOCS_ANNOTATION, FIX_ANNOTATION, listPacks } from '../rules/registry.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
 import { evaluateParallel, PARALLEL_THRESHOLD } from './parallel.js';
 
-/** Terraform rule families, selectable with --pack/--skip-pack like the Kubernetes packs. */
-export const TERRAFORM_PACKS = ['terraform-iam', 'worker-fleet', 'terraform-state', 'aft'];
-
+export { DOCS_ANNOTATION, FIX_ANNOTATION };
 export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
 export const IGNORE_REASON_ANNOTATION = 'rampart.dev/ignore-reason';
-export const FIX_ANNOTATION = 'rampart.dev/fix';
-export const DOCS_ANNOTATION = 'rampart.dev/docs';
 const RULE_SEVERITY_PREFIX = 'rampart.dev/severity.';
 
 export interface ScanOptions {
@@ -116,7 +113,9 @@ function alwaysReported(r: Result): boolean {
 
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const { config } = options;
-  const available = [...listPackNames(), ...TERRAFORM_PACKS];
+  const registered = listPacks();
+  const available = registered.map((p) => p.name);
+  const isTerraform = new Set(registered.filter((p) => p.target === 'terraform').map((p) => p.name));
   for (const p of [...(options.packs ?? []), ...(options.skipPacks ?? [])]) {
     if (!available.includes(p))
       throw new UserError(`scan: unknown pack "${p}" (available: ${available.join(', ')})`);
@@ -134,8 +133,8 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       !options.skipPacks?.includes(name) &&
       config.packs[name]?.enabled !== false,
   );
-  const selected = selectedAll.filter((name) => !TERRAFORM_PACKS.includes(name));
-  const terraformPacks = selectedAll.filter((name) => TERRAFORM_PACKS.includes(name));
+  const selected = selectedAll.filter((name) => !isTerraform.has(name));
+  const terraformPacks = selectedAll.filter((name) => isTerraform.has(name));
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
   const configNotices = await unknownRuleNotices(config);
   const discovered = await discoverScanInputs(options.paths);
@@ -204,6 +203,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   });
 
   let terraformErrors: UserError[] = [];
+  let terraformDocuments = 0;
   if (discovered.terraformFiles.length && terraformPacks.length) {
     const tf = await scanTerraform(discovered.terraformFiles, { config: config.terraform });
     for (const r of tf.results) {
@@ -215,6 +215,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       suppressed.push(severity ? { ...r, severity } : r);
     }
     terraformErrors = tf.errors;
+    terraformDocuments = tf.documents.length;
   }
 
   // A rendered overlay and its base manifest often yield the same finding at the same place: report it once.
@@ -244,7 +245,8 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     results: filtered,
     notices: [...configNotices, ...discovered.notices],
     errors: [...discovered.errors, ...exceptionErrors, ...terraformErrors],
-    documents: documents.length,
+    // Terraform resources count as documents too, so the footer does not say "Scanned 0 documents".
+    documents: documents.length + terraformDocuments,
     packs: selectedAll,
     summary,
   };

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { aftRequest, checkAftRequests, collectAftRequests, isAftRequest } from './aft.js';
+import { aftRequest, checkAftRequests, collectAftRequests, isAftRequest } from './aft/index.js';
 import { literalValue } from './expr.js';
 import type { TerraformScanConfig, TfResource } from './model.js';
 import { loadTerraform } from './scan.js';

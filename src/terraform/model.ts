@@ -1,5 +1,6 @@
 import type { SourcePosition } from '../core/document.js';
 import type { Result } from '../core/result.js';
+import { type RuleMeta as CoreRuleMeta, ruleResult } from '../core/rule.js';
 import type { Severity } from '../core/severity.js';
 import type { HclBlock, HclFile } from './hcl.js';
 
@@ -49,15 +50,22 @@ export interface RuleContext {
   modules: TfModule[];
 }
 
-export interface RuleMeta {
-  id: string;
-  title: string;
-  severity: Severity;
-  category: 'terraform-iam' | 'worker-fleet' | 'terraform-state' | 'aft';
-  fix: string;
-}
+/** The Terraform rule packs, selectable with --pack/--skip-pack like the Kubernetes packs. */
+export const TERRAFORM_PACKS = ['terraform-iam', 'worker-fleet', 'terraform-state', 'aft'] as const;
+export type TerraformPack = (typeof TERRAFORM_PACKS)[number];
 
 export const DOCS_URL = 'docs/terraform.md';
+
+/** A Terraform rule: the core contract, in one of the Terraform packs, documented in docs/terraform.md. */
+export interface RuleMeta extends CoreRuleMeta {
+  pack: TerraformPack;
+  fix: string;
+  docs: string;
+}
+
+export function terraformRule(meta: Omit<RuleMeta, 'docs'>): RuleMeta {
+  return { ...meta, docs: `${DOCS_URL}#${meta.id}` };
+}
 
 /** Position of an attribute or nested block inside the resource, falling back to the block itself. */
 export function memberOrigin(resource: TfResource, member: string): SourcePosition {
@@ -77,25 +85,20 @@ export function finding(
     properties?: Record<string, unknown>;
   } = {},
 ): Result {
-  return {
-    policy: meta.category,
-    rule: meta.id,
+  return ruleResult(meta, {
     resource: {
       kind: resource.type,
       namespace: resource.moduleDir ?? resource.moduleKey,
       name: resource.address,
       apiVersion: 'terraform',
     },
-    status: extra.status ?? 'fail',
-    message,
-    severity: extra.severity ?? meta.severity,
-    category: meta.category,
     origin: extra.origin ?? resource.origin,
-    fix: extra.fix ?? meta.fix,
-    title: meta.title,
-    docs: `${DOCS_URL}#${meta.id}`,
-    ...(extra.properties ? { properties: extra.properties } : {}),
-  };
+    message,
+    status: extra.status,
+    severity: extra.severity,
+    fix: extra.fix,
+    properties: extra.properties,
+  });
 }
 
 /** A nested block as hcl2json gives it: a list of objects (or one object in plan values). */

@@ -4,7 +4,7 @@ import type { Document } from '../core/document.js';
 import { isUserError, UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { discoverFiles } from '../load/discover.js';
-import { checkAftRequests, collectAftRequests } from './aft.js';
+import { checkAftRequests, collectAftRequests } from './aft/index.js';
 import { type HclBlock, type HclFile, parseHclFiles } from './hcl.js';
 import type { RuleContext, TerraformScanConfig, TfModule, TfResource } from './model.js';
 import { planResources, readPlanFile } from './plan.js';

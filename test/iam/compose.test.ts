@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
+import { GoObject, goMarshal } from '../../src/core/gojson.js';
 import { composePolicyDocument, type PolicyDocumentArgs } from '../../src/iam/compose.js';
-import { composeSpec, loadComposeSpec } from '../../src/iam/files.js';
-import { GoObject, goMarshal } from '../../src/iam/gojson.js';
+import { composeSpec, loadComposeSpec } from '../../src/inputs/iam.js';
 import { fixture } from '../helpers/index.js';
 
 const json = (args: PolicyDocumentArgs) => composePolicyDocument(args).json;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
-import { guessPolicyKind, lintFiles, lintJsonText } from '../../src/iam/files.js';
 import { lintPolicy, type PolicyKind } from '../../src/iam/lint.js';
+import { guessPolicyKind, lintJsonText } from '../../src/iam/lint-json.js';
+import { lintFiles } from '../../src/inputs/iam.js';
 import { fixture } from '../helpers/index.js';
 
 type Case = [statements: unknown[] | unknown, kind?: PolicyKind];
@@ -21,7 +22,9 @@ const TLS_DENY = {
 };
 
 const ids = ([statements, kind]: Case) =>
-  lintPolicy(typeof statements === 'string' ? statements : doc(statements), { kind }).map((f) => f.id);
+  lintPolicy(typeof statements === 'string' ? statements : doc(statements), { kind }).map(
+    (f): string => f.id,
+  );
 
 /** Each rule: at least three policies that must fire it and three that must not. */
 const RULES: Record<string, { fires: Case[]; passes: Case[] }> = {

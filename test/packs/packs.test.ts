@@ -25,6 +25,16 @@ describe('built-in packs', () => {
         }
         assert.equal(p.annotations['policies.kyverno.io/category'], name, `${p.name} category`);
       }
+      // The TypeScript rules must actually load, or the loop below checks nothing.
+      const expected: Record<string, string[]> = {
+        governance: ['namespace-default-deny', 'namespace-resourcequota', 'namespace-limitrange'],
+        resources: ['qos-class', 'besteffort-in-production', 'critical-not-guaranteed'],
+      };
+      assert.deepEqual(
+        pack.rules.map((r) => r.meta.id).sort(),
+        (expected[name] ?? []).sort(),
+        `${name}: TypeScript rules loaded`,
+      );
       for (const r of pack.rules) {
         assert.ok(!ids.has(r.meta.id), `duplicate rule id ${r.meta.id}`);
         ids.add(r.meta.id);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Document } from '../../src/core/document.js';
+import { podSpecQosClass as qosClass } from '../../src/core/k8s/qos.js';
 import { rules as governanceRules } from '../../src/packs/governance/rules.js';
 import { rules as resourceRules } from '../../src/packs/resources/rules.js';
-import { qosClass } from '../../src/packs/workload.js';
 import { DEFAULT_PARAMETERS } from '../../src/scan/config.js';
 
 let n = 0;

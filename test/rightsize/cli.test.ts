@@ -27,4 +27,17 @@ describe('rampart rightsize (compiled CLI)', { skip: built ? false : 'needs npm 
     assert.match(down.stderr, /cannot reach Prometheus/);
     assert.doesNotMatch(down.stderr, /\n\s+at /);
   });
+
+  test('--prometheus-url is accepted as krr spells it', async () => {
+    const port = await freePort();
+    const down = await runRampart([
+      'rightsize',
+      '--prometheus-url',
+      `http://127.0.0.1:${port}`,
+      '--no-progress',
+    ]);
+    assert.equal(down.code, 2);
+    assert.match(down.stderr, new RegExp(`cannot reach Prometheus.*127\\.0\\.0\\.1:${port}`));
+    assert.doesNotMatch(down.stderr, /Unknown option/);
+  });
 });

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { UserError } from '../../src/core/errors.js';
-import { tempDir } from '../helpers/index.js';
+import { runRampart, tempDir } from '../helpers/index.js';
 import { AT } from './cluster.js';
 import { buildFamilies, type Family, type PodSpec, writeOpenMetrics } from './fixture.js';
 import { find, referenceByPod, runWithFlags } from './helpers.js';
@@ -223,8 +223,34 @@ describe('rightsize on bad input', { skip }, () => {
       'only the container kube-state-metrics knows is listed, without a recommendation',
     );
     assert.match(report.warnings.join('\n'), /no recording:cpu_usage:rate series/);
+    assert.deepEqual(report.noData, ['series recording:cpu_usage:rate{container!="",container!="POD"}']);
     await rejectsWith(runWithFlags(prom.url, { series: ['cpu=not a name'] }), /not a valid Prometheus name/);
     await rejectsWith(runWithFlags(prom.url, { series: ['gpu=x'] }), /KEY one of cpu, memory/);
+  });
+
+  test('the CLI on no data: exit 2 naming the empty query and the likely causes, even with --fail-on', async () => {
+    const r = await runRampart([
+      'rightsize',
+      '--prometheus',
+      prom.url,
+      '--series',
+      'cpu=recording:cpu_usage:rate',
+      '--at',
+      String(AT),
+      '--fail-on',
+      'warning',
+      '--no-progress',
+      '-o',
+      'json',
+    ]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /no data from http:\/\/127\.0\.0\.1:\d+: the series recording:cpu_usage:rate\{container!="",container!="POD"\} returned nothing/,
+    );
+    assert.match(r.stderr, /--extra-selector.*--series KEY=NAME.*--window/s);
+    assert.doesNotMatch(r.stderr, /Score/);
   });
 
   test('NaN samples give "No data" and a warning; counter resets do not inflate CPU', async () => {

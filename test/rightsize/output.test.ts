@@ -3,12 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import {
-  buildRecommendations,
-  clusterScore,
-  DEFAULT_PRICES,
-  qosClass,
-} from '../../src/rightsize/analysis.js';
+import { qosClass } from '../../src/core/k8s/qos.js';
+import { buildRecommendations, clusterScore, DEFAULT_PRICES } from '../../src/rightsize/analysis.js';
 import type { ContainerHistory, Report, StrategyResult } from '../../src/rightsize/model.js';
 import { renderCsv } from '../../src/rightsize/output/csv.js';
 import { helmValues, kustomizePatches, vpaObjects, writeGitOps } from '../../src/rightsize/output/gitops.js';

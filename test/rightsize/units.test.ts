@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UserError } from '../../src/core/errors.js';
+import {
+  cpuQuantity,
+  formatCpu,
+  formatMemory,
+  memoryQuantity,
+  parseCpu,
+  parseMemory,
+} from '../../src/core/units/resources.js';
 import { planBatches } from '../../src/rightsize/collect.js';
 import { applyOverrides, DEFAULT_LABELS } from '../../src/rightsize/config.js';
 import { globToRegex } from '../../src/rightsize/promql.js';
 import { parseSelector, selectorMatchers } from '../../src/rightsize/selector.js';
-import {
-  cpuQuantity,
-  formatCpu,
-  formatDuration,
-  formatMemory,
-  memoryQuantity,
-  parseCpu,
-  parseDuration,
-  parseMemory,
-  parseTime,
-} from '../../src/rightsize/units.js';
+import { formatDuration, parseDuration, parseTime } from '../../src/rightsize/units.js';
 import { resolveOwners } from '../../src/rightsize/workloads.js';
 
 describe('rightsize units and parsing', () => {

@@ -11,7 +11,9 @@ const repo = fixture('scan', 'fixtures', 'repo');
 describe('rampart scan (real CLI)', () => {
   test('json output: findings carry pack category, file, line; suppressions become skips with the reason', async () => {
     const r = await runRampart(['scan', repo, '-o', 'json']);
-    assert.equal(r.code, 1, r.stderr);
+    // apps/broken.yaml is invalid: an unreadable input exits 2, after the rest is reported.
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /broken\.yaml:5:1: invalid YAML/);
     const { results } = JSON.parse(r.stdout) as { results: any[] };
     const env = results.find((x) => x.policy === 'gpu-env-without-limit' && x.status === 'fail');
     assert.ok(env, 'gpu finding present');
@@ -35,6 +37,8 @@ describe('rampart scan (real CLI)', () => {
     );
     // rampart.yaml: a disabled rule never runs; a severity override applies.
     assert.equal(results.filter((x) => x.policy === 'require-image-digest').length, 0);
+    const latest = results.filter((x) => x.policy === 'disallow-latest-tag');
+    assert.ok(latest.length > 0, 'disallow-latest-tag reports something to carry the override');
     assert.ok(
       results.filter((x) => x.policy === 'disallow-latest-tag').every((x) => x.severity === 'critical'),
     );
@@ -64,14 +68,37 @@ describe('rampart scan (real CLI)', () => {
   });
 
   test('--fail-on, --pack and --severity select what fails and what is shown', async () => {
-    const onlyGov = await runRampart(['scan', repo, '--pack', 'governance', '-o', 'json']);
+    const onlyGov = await runRampart([
+      'scan',
+      repo,
+      '--pack',
+      'governance',
+      '-o',
+      'json',
+      '--skip-unreadable',
+    ]);
     const gov = JSON.parse(onlyGov.stdout).results as any[];
     assert.ok(gov.length > 0 && gov.every((x) => x.category === 'governance'));
     assert.equal(onlyGov.code, 0, 'governance findings are below high');
-    const failLow = await runRampart(['scan', repo, '--pack', 'governance', '--fail-on', 'low']);
+    const failLow = await runRampart([
+      'scan',
+      repo,
+      '--pack',
+      'governance',
+      '--fail-on',
+      'low',
+      '--skip-unreadable',
+    ]);
     assert.equal(failLow.code, 1);
     const sev = await runRampart(['scan', repo, '--severity', '>=critical', '-o', 'json']);
+    const critical = JSON.parse(sev.stdout).results as any[];
+    assert.ok(critical.length > 0, 'the repository has critical findings to show');
     assert.ok((JSON.parse(sev.stdout).results as any[]).every((x) => x.severity === 'critical'));
+    const all = JSON.parse((await runRampart(['scan', repo, '-o', 'json'])).stdout).results as any[];
+    assert.ok(
+      all.some((x) => x.severity !== 'critical'),
+      'without --severity, lower severities are shown',
+    );
   });
 
   test('table output names file and line, the fix and the docs link', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { run } from '../../src/cli/commands/aft.js';
 import { UserError } from '../../src/core/errors.js';
-import { emailProblem } from '../../src/terraform/aft.js';
+import { emailProblem } from '../../src/terraform/aft/account-email.js';
 import { planAftRequest } from '../../src/terraform/aft-request.js';
 import { parseCidr } from '../../src/terraform/cidr.js';
 import type { TerraformScanConfig } from '../../src/terraform/model.js';

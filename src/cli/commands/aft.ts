@@ -1,5 +1,6 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { version } from '../../core/version.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { loadConfig } from '../../scan/config.js';
 import {
@@ -10,7 +11,7 @@ import {
 } from '../../terraform/aft-request.js';
 import { scanTerraform } from '../../terraform/scan.js';
 import { parseFlags } from '../flags.js';
-import { version } from '../main.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart aft <subcommand> [options]
 
@@ -128,6 +129,7 @@ async function request(argv: string[]): Promise<number> {
     moduleName: values['module-name'],
   };
   const output = values.output as string | undefined;
+  checkOutputFile(output, '--output', 'aft request');
   const plan = await planAftRequest(input, positionals.length > 0 ? positionals : ['.'], {
     config: await config(values.config as string | undefined),
     output,

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { loadCredentials } from '../../apk/auth.js';
 import { buildPackage, packageFileName } from '../../apk/build.js';
 import { clientSetup } from '../../apk/client.js';
@@ -6,13 +7,18 @@ import { indexDirectory } from '../../apk/indexer.js';
 import { generateKeys } from '../../apk/keygen.js';
 import { nginxConfig } from '../../apk/nginx.js';
 import { publish } from '../../apk/publish.js';
+import { createS3Client } from '../../apk/s3-client.js';
+import { publishToS3 } from '../../apk/s3-publish.js';
+import { parseS3Url } from '../../apk/s3-target.js';
 import { startRepoServer } from '../../apk/serve.js';
 import { loadSigningKey, SIGNATURE_TYPES, type SignatureType, type SigningKey } from '../../apk/sign.js';
 import { signFile } from '../../apk/sign-file.js';
 import { verifyFile } from '../../apk/verify.js';
 import { isValidVersion, versionRelation } from '../../apk/version.js';
-import { UserError } from '../../core/errors.js';
+import { isUserError, UserError } from '../../core/errors.js';
+import { renderJsonDocument } from '../../report/json.js';
 import { type FlagSpec, intFlag, oneOf, parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -26,7 +32,7 @@ Subcommands:
   index DIR       write DIR/APKINDEX.tar.gz for the .apk files in DIR
   sign FILE       sign an index or a package
   verify FILE     verify an index or a package against trusted public keys
-  publish DIR     place packages into ROOT/<branch>/<repo>/<arch>/ and refresh the indexes
+  publish DIR     place packages into ROOT/<branch>/<repo>/<arch>/ and refresh the indexes (--to s3://)
   serve ROOT      serve a repository tree over HTTP(S)
   nginx-config    print the equivalent nginx configuration
   client-setup    print the client steps and a Dockerfile snippet
@@ -60,14 +66,27 @@ packages' own; a package of another arch is rejected, noarch packages get the di
 
 Signs an APKINDEX.tar.gz or a .apk in place, replacing existing signatures. With several keys every
 signature covers the unsigned content, so clients trusting any one of the keys accept it.`,
-  verify: `Usage: rampart apk verify FILE... --keys-dir DIR [--json]
+  verify: `Usage: rampart apk verify FILE... [--keys-dir DIR] [--json]
 
 Checks signatures as apk does (the first signature whose key name exists in DIR decides) and, for
-packages, the datahash and every file's checksum. Exit 1 when anything fails.`,
+packages, the datahash and every file's checksum. Exit 1 when anything fails (a truncated or
+unparseable file included), 2 when a file cannot be opened.
+
+Options:
+      --keys-dir DIR      trusted public keys (default /etc/apk/keys, as apk)
+      --json              print the results as JSON`,
   publish: `Usage: rampart apk publish DIR --repo ROOT --branch BRANCH --name REPO [--key PRIVATE.rsa] [--arch A] [--description TEXT]
+       rampart apk publish [DIR] --to s3://BUCKET/PREFIX --branch BRANCH --name REPO [--repo ROOT]
+                           [--endpoint-url URL] [--region R] [--profile P] [--dry-run] [--delete]
 
 Copies packages into ROOT/BRANCH/REPO/<arch>/ (noarch ones into every --arch, or every existing arch
-directory) and rewrites each touched index atomically.`,
+directory) and rewrites each touched index atomically.
+
+With --to, the repository is then mirrored to s3://BUCKET/PREFIX/BRANCH/REPO/<arch>/: packages first,
+indexes last, sha256-checked, unchanged objects skipped, Cache-Control and Content-Type as apk serve
+sends them. --repo ROOT is the local mirror; without it the remote repository is pulled first.
+--delete removes remote packages the new indexes no longer list; --dry-run only prints the plan.
+Credentials and region come from the AWS SDK's default chains (see rampart aws doctor).`,
   serve: `Usage: rampart apk serve ROOT [--host 127.0.0.1] [--port 8080] [--basic-auth-file F]
                           [--tls-cert CERT --tls-key KEY] [--listing] [--quiet]
 
@@ -149,6 +168,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     });
     if (values.help) return help('build');
     const dir = one(positionals, 'staging directory', 'build');
+    checkOutputFile(str(values.out), '--out', 'apk build');
     const name = required(values, 'name', 'build');
     const version = required(values, 'version', 'build');
     const split = (v: Values[string]) => list(v).flatMap((s) => s.split(/\s+/).filter(Boolean));
@@ -187,6 +207,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     });
     if (values.help) return help('index');
     const dir = one(positionals, 'directory', 'index');
+    checkOutputFile(str(values.out), '--out', 'apk index');
     const r = await indexDirectory({
       dir,
       arch: str(values.arch),
@@ -220,10 +241,21 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     if (positionals.length === 0) throw new UserError('apk verify: expected at least one file');
     const keysDir = str(values['keys-dir']) ?? '/etc/apk/keys';
     const results = [];
-    for (const file of positionals) results.push(await verifyFile(file, keysDir));
+    // A package or index that cannot be parsed (truncated, not a gzip/tar stream) fails verification
+    // (exit 1), as a modified one does; a file that cannot be opened stays an input error.
+    const broken: { file: string; ok: false; error: string }[] = [];
+    for (const file of positionals) {
+      try {
+        results.push(await verifyFile(file, keysDir));
+      } catch (error) {
+        if (!isUserError(error) || /^cannot (open|read) /.test(error.message)) throw error;
+        broken.push({ file, ok: false, error: error.message });
+      }
+    }
     if (values.json) {
-      out(JSON.stringify(results, null, 2));
+      out(renderJsonDocument([...results, ...broken]));
     } else {
+      for (const b of broken) out(`${b.file}: FAILED\n  ${b.error}`);
       for (const r of results) {
         const lines = [`${r.file}: ${r.ok ? 'OK' : 'FAILED'}`, `  ${r.signature.message}`];
         if (r.kind === 'package') {
@@ -240,7 +272,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
         out(lines.join('\n'));
       }
     }
-    return results.every((r) => r.ok) ? 0 : 1;
+    return broken.length === 0 && results.every((r) => r.ok) ? 0 : 1;
   },
 
   async publish(argv) {
@@ -250,9 +282,18 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       name: { type: 'string' },
       arch: { type: 'string', multiple: true },
       description: { type: 'string' },
+      to: { type: 'string' },
+      'endpoint-url': { type: 'string' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      delete: { type: 'boolean' },
       ...KEY_FLAGS,
     });
     if (values.help) return help('publish');
+    if (str(values.to) !== undefined) return publishS3(values, positionals);
+    if (values['dry-run'] || values.delete)
+      throw new UserError('apk publish: --dry-run and --delete go with --to s3://...');
     const r = await publish({
       source: one(positionals, 'package directory', 'publish'),
       root: required(values, 'repo', 'publish'),
@@ -313,14 +354,16 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
       listing: { type: 'boolean' },
     });
     if (values.help) return help('nginx-config');
+    // nginx resolves relative paths against its own prefix, not the directory this runs in.
+    const absolute = (p: string | undefined) => (p === undefined ? undefined : resolvePath(p));
     out(
       nginxConfig({
-        root: one(positionals, 'repository root', 'nginx-config'),
+        root: resolvePath(one(positionals, 'repository root', 'nginx-config')),
         serverName: required(values, 'server-name', 'nginx-config'),
         listen: str(values.listen),
-        tlsCert: str(values['tls-cert']),
-        tlsKey: str(values['tls-key']),
-        basicAuthFile: str(values['basic-auth-file']),
+        tlsCert: absolute(str(values['tls-cert'])),
+        tlsKey: absolute(str(values['tls-key'])),
+        basicAuthFile: absolute(str(values['basic-auth-file'])),
         listing: values.listing === true,
       }),
     );
@@ -358,6 +401,55 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
     return 0;
   },
 };
+
+async function publishS3(values: Values, positionals: string[]): Promise<number> {
+  if (positionals.length > 1) throw new UserError('apk publish: expected at most one package directory');
+  const target = parseS3Url(str(values.to)!);
+  const endpoint = str(values['endpoint-url']);
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint))
+    throw new UserError(`apk publish: --endpoint-url must be an http(s) URL; got "${endpoint}"`);
+  // The pinned SDK runs on Node 20; its notice is about SDK releases after January 2027, not this one.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const branch = required(values, 'branch', 'publish');
+  const name = required(values, 'name', 'publish');
+  const source = positionals[0];
+  const signing = keys(values);
+  const client = createS3Client({ endpoint, region: str(values.region), profile: str(values.profile) });
+  try {
+    const r = await publishToS3({
+      client,
+      target,
+      branch,
+      repo: name,
+      root: str(values.repo),
+      dryRun: values['dry-run'] === true,
+      delete: values.delete === true,
+      log: out,
+      publishLocal: source
+        ? async (root) => {
+            const p = await publish({
+              source,
+              root,
+              branch,
+              repo: name,
+              arches: list(values.arch),
+              description: str(values.description),
+              keys: signing,
+            });
+            for (const f of p.copied) out(`added ${f}`);
+          }
+        : undefined,
+    });
+    out(
+      r.dryRun
+        ? `dry run: would upload ${r.uploaded.length}, ${r.unchanged.length} unchanged, would delete ${r.deleted.length}`
+        : `${r.uploaded.length} uploaded, ${r.unchanged.length} unchanged, ${r.deleted.length} deleted${r.pulled ? ` (${r.pulled} objects pulled first)` : ''}`,
+    );
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}
 
 function help(sub: string): number {
   out(HELP[sub]);

@@ -13,6 +13,7 @@ import { resolveDisk } from '../../disk/sysfs.js';
 import { systemRunner } from '../../disk/tools.js';
 import { parseStart } from '../../disk/units.js';
 import { parseOutputFormat } from '../../report/index.js';
+import { renderJsonDocument } from '../../report/json.js';
 import { oneOf, parseFlags } from '../flags.js';
 
 const USAGE = `Usage: rampart disk <audit|plan|check-alignment> [options]
@@ -38,6 +39,12 @@ See docs/disk.md.`;
 
 type Write = (text: string) => void;
 const toStdout: Write = (text) => void process.stdout.write(text);
+
+/** `rampart disk SUB --help`: that sub-command's own section of the usage. */
+function subcommandUsage(sub: string): string {
+  const section = USAGE.split('\n\n').find((p) => p.trimStart().startsWith(`rampart disk ${sub} `));
+  return section ? `Usage:\n${section}\n\nSee docs/disk.md.` : USAGE;
+}
 
 function wantsHelp(argv: string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');
@@ -142,7 +149,7 @@ async function plan(argv: string[], out: Write): Promise<number> {
   const dev = report.devices[0];
   if (!dev) throw new UserError(`disk plan: ${disk} has no media`);
   const thePlan = buildPlan(dev, { sysfsRoot });
-  out(output === 'json' ? `${JSON.stringify(thePlan, null, 2)}\n` : renderPlan(thePlan));
+  out(output === 'json' ? renderJsonDocument(thePlan) : renderPlan(thePlan));
   if (!values.execute) {
     if (values['yes-i-will-lose-all-data-on'])
       throw new UserError('--yes-i-will-lose-all-data-on only means something with --execute');
@@ -206,7 +213,7 @@ export async function run(argv: string[], out: Write = toStdout): Promise<number
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (wantsHelp(rest)) {
-    out(`${USAGE}\n`);
+    out(`${subcommandUsage(sub)}\n`);
     return EXIT_OK;
   }
   switch (sub) {

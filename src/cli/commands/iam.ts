@@ -1,15 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { parseSeverityFilter } from '../../core/severity.js';
+import { version } from '../../core/version.js';
 import { composePolicyDocument } from '../../iam/compose.js';
-import { composeSpec, lintFiles } from '../../iam/files.js';
 import { POLICY_KINDS, type PolicyKind } from '../../iam/lint.js';
 import { readPolicyFile } from '../../iam/policy.js';
 import { type SimulationRequest, simulate, validateForSimulation } from '../../iam/simulate.js';
+import { renderSimulation } from '../../iam/simulate-report.js';
 import { irsaArgs, policyDocumentHcl } from '../../iam/trust.js';
+import { composeSpec, lintFiles } from '../../inputs/iam.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { oneOf, parseFlags } from '../flags.js';
-import { version } from '../main.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart iam <command> [options]
 
@@ -103,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function emit(text: string, out: string | undefined): Promise<void> {
+  checkOutputFile(out, '--out', 'iam compose');
   if (out) await writeFile(out, text);
   else process.stdout.write(text);
 }
@@ -171,7 +174,8 @@ async function lint(argv: string[]): Promise<number> {
       toolVersion: version(),
     }),
   );
-  if (errors.length > 0 && shown.length === 0) return 2;
+  // An input that could not be read or parsed must not let CI pass, whatever the other files hold.
+  if (errors.length > 0) return 2;
   return shown.some((r) => r.status === 'fail' || r.status === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
 
@@ -244,19 +248,7 @@ async function simulateCommand(argv: string[]): Promise<number> {
     context: parseContext(values.context ?? []),
   };
   const result = simulate(set, request);
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ request, ...result }, null, 2)}\n`);
-  } else {
-    const lines = [
-      `${result.allowed ? 'ALLOWED' : 'DENIED'} ${request.action} on ${request.resource}: ${result.reason}`,
-    ];
-    for (const s of result.statements) {
-      lines.push(
-        `  ${s.effect.padEnd(5)} ${s.source.padEnd(8)} ${s.policy} Statement[${s.index}]${s.sid ? ` (${s.sid})` : ''}`,
-      );
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
+  process.stdout.write(renderSimulation(request, result, Boolean(values.json)));
   return result.allowed ? EXIT_OK : EXIT_FINDINGS;
 }
 

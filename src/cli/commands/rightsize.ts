@@ -13,6 +13,7 @@ import { VPA_UPDATE_MODES, vpaObjects, writeGitOps } from '../../rightsize/outpu
 import { renderReport } from '../../rightsize/output/index.js';
 import { startProgress } from '../../rightsize/progress.js';
 import { parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart rightsize --prometheus URL [options]
 
@@ -20,6 +21,7 @@ Recommend CPU/memory requests and limits from the Prometheus a cluster already h
 
 Connection:
   -p, --prometheus URL            Prometheus (or Thanos/Mimir) base URL, including any path prefix
+                                  (--prometheus-url is accepted too, as krr spells it)
       --bearer-token TOKEN        --bearer-token-file FILE    --basic-auth USER:PASS
       --header "Name: value"      extra header, repeatable (e.g. X-Scope-OrgID for Mimir tenants)
       --ca-file FILE              --insecure-skip-tls-verify
@@ -68,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   if (failOn !== undefined && failOn !== 'warning' && failOn !== 'critical') {
     throw new UserError(`--fail-on must be warning or critical; got "${failOn}"`);
   }
+  checkOutputFile(values['output-file'], '--output-file', 'rightsize');
   const client = new PrometheusClient(prometheusOptions(values));
   const options = rightsizeOptions(values);
   const progress = values['no-progress'] ? undefined : startProgress(process.stderr);
@@ -76,6 +79,14 @@ export async function run(argv: string[]): Promise<number> {
     report = await rightsize(client, { ...options, onProgress: progress?.update });
   } finally {
     progress?.stop();
+  }
+  // No data is not a clean bill of health (score 0, exit 0): say which queries came back empty and why.
+  if (report.noData) {
+    throw new UserError(
+      `rightsize: no data from ${report.prometheus}: ${report.noData.map((q) => `the ${q}`).join('; ')} returned nothing.\n` +
+        'Likely causes: a job or cluster label that differs from the defaults (--extra-selector, --label), ' +
+        'metrics renamed by recording rules (--series KEY=NAME), or a window with no samples (--window, --at).',
+    );
   }
   const text = await renderReport(report, output, { client, options });
   if (values['output-file']) writeFileSync(values['output-file'], text);

@@ -1,20 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
-import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
-import {
-  parseSeverity,
-  parseSeverityFilter,
-  SEVERITIES,
-  type Severity,
-  severityRank,
-} from '../../core/severity.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
+import { parseSeverity, parseSeverityFilter, severityRank } from '../../core/severity.js';
+import { version } from '../../core/version.js';
+import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderScanSummary } from '../../report/summary.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
+import { TERRAFORM_PACKS } from '../../terraform/model.js';
 import { parseFlags } from '../flags.js';
-import { version } from '../main.js';
 
 const HELP = `Usage: rampart scan [PATH...|-] [options]
 
@@ -29,6 +26,8 @@ Options:
       --severity FILTER     only report findings matching e.g. ">=medium"
       --fail-on SEVERITY    exit 1 when a failure at or above this severity remains (default high)
       --config FILE         rampart.yaml to use (default: rampart.yaml in the first PATH)
+      --skip-unreadable     scan what can be read and ignore unreadable inputs for the exit code
+                            (default: an unreadable or invalid file exits 2)
   -o, --output FORMAT       table (default), json, sarif, junit, policyreport
   -v, --verbose             also report passing and not-applicable results (json, junit, table);
                             policyreport output always includes them
@@ -48,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     severity?: string;
     'fail-on'?: string;
     config?: string;
+    'skip-unreadable'?: boolean;
     output?: string;
     verbose?: boolean;
     help?: boolean;
@@ -61,6 +61,7 @@ export async function run(argv: string[]): Promise<number> {
       severity: { type: 'string' },
       'fail-on': { type: 'string' },
       config: { type: 'string' },
+      'skip-unreadable': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -68,9 +69,14 @@ export async function run(argv: string[]): Promise<number> {
     'scan',
   );
   if (values.help) {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(
+      `${HELP}\n\nPacks: Kubernetes ${listPackNames().join(', ')}; Terraform ${TERRAFORM_PACKS.join(', ')}.\n`,
+    );
     return EXIT_OK;
   }
+  const both = (values.pack ?? []).filter((p) => values['skip-pack']?.includes(p));
+  if (both.length)
+    throw new UserError(`scan: --pack ${both[0]} and --skip-pack ${both[0]} contradict each other`);
   const paths = positionals.length ? positionals : ['.'];
   const format = parseOutputFormat(values.output);
   const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
@@ -97,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     includePassed: values.verbose || format === 'policyreport',
   });
   for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
-  for (const e of outcome.errors) process.stderr.write(`rampart: error: ${e.message}\n`);
+  for (const e of outcome.errors) process.stderr.write(`rampart: scan: ${e.message}\n`);
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   process.stdout.write(
     renderResults(outcome.results, format, {
@@ -110,7 +116,10 @@ export async function run(argv: string[]): Promise<number> {
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
   );
-  if (format === 'table') process.stdout.write(scanSummary(outcome, failOn, failing.length));
+  // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
+  const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
+  if (format === 'table')
+    process.stdout.write(renderScanSummary(outcome, failOn, failing.length, unreadable));
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
@@ -127,38 +136,8 @@ export async function run(argv: string[]): Promise<number> {
         .join(', ')}\n`,
     );
   }
-  if (outcome.errors.length && outcome.results.length === 0)
+  if (outcome.errors.length && outcome.results.length === 0 && outcome.documents === 0)
     throw new UserError('scan: no input could be read');
+  if (unreadable) return EXIT_USAGE;
   return failing.length ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/** The footer a reader needs first: findings per pack and severity, and why the exit code is what it is. */
-function scanSummary(
-  outcome: Awaited<ReturnType<typeof runScan>>,
-  failOn: Severity,
-  failing: number,
-): string {
-  const byPack = new Map<string, Map<Severity, number>>();
-  for (const r of outcome.results) {
-    if (r.status !== 'fail' && r.status !== 'warn') continue;
-    let m = byPack.get(r.category);
-    if (!m) byPack.set(r.category, (m = new Map()));
-    m.set(r.severity, (m.get(r.severity) ?? 0) + 1);
-  }
-  const lines = [
-    `Scanned ${outcome.documents} documents with packs: ${outcome.packs.join(', ') || '(none)'}.`,
-  ];
-  for (const [pack, m] of [...byPack.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const parts = [...SEVERITIES]
-      .reverse()
-      .filter((s) => m.has(s))
-      .map((s) => `${m.get(s)} ${s}`);
-    lines.push(`  ${pack.padEnd(16)} ${parts.join(', ')}`);
-  }
-  lines.push(
-    failing
-      ? `${failing} finding(s) at ${failOn} or above: exit 1 (change with --fail-on; suppress with the rampart.dev/ignore annotation).`
-      : `No findings at ${failOn} or above.`,
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -107,7 +107,7 @@ export const rules: TsRule[] = [
       id: 'namespace-default-deny',
       title: 'Namespaces without a default-deny NetworkPolicy',
       severity: 'medium',
-      category: 'governance',
+      pack: 'governance',
       rationale:
         'Kubernetes networking is allow-all until a NetworkPolicy selects a pod. In a multi-tenant cluster every namespace should start from a default-deny ingress policy (podSelector: {} and no ingress rules) and open only what it serves.',
       fix: 'Add a NetworkPolicy with podSelector: {}, policyTypes: [Ingress] (and Egress where possible) and no rules, then allow specific traffic.',
@@ -121,7 +121,7 @@ export const rules: TsRule[] = [
       id: 'namespace-resourcequota',
       title: 'Namespaces without a ResourceQuota',
       severity: 'low',
-      category: 'governance',
+      pack: 'governance',
       rationale:
         "A ResourceQuota caps what one tenant can request, so a runaway deployment or a mistaken replica count cannot take the cluster's capacity from everyone else.",
       fix: 'Add a ResourceQuota with requests.cpu, requests.memory, limits.memory (and requests.nvidia.com/gpu for GPU tenants).',
@@ -135,7 +135,7 @@ export const rules: TsRule[] = [
       id: 'namespace-limitrange',
       title: 'Namespaces without a LimitRange',
       severity: 'low',
-      category: 'governance',
+      pack: 'governance',
       rationale:
         'A LimitRange gives containers that forget their requests sane defaults and bounds, so they are not BestEffort, and it is required for a ResourceQuota on requests to admit such pods at all.',
       fix: 'Add a LimitRange with defaultRequest and default for cpu and memory in the namespace.',

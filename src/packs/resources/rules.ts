@@ -1,13 +1,14 @@
 import { isObject } from '../../core/document.js';
+import { podSpecQosClass as qosClass } from '../../core/k8s/qos.js';
 import type { Result } from '../../core/result.js';
 import type { TsRule, TsRuleMeta } from '../index.js';
-import { asWorkload, qosClass, tsResult } from '../workload.js';
+import { asWorkload, tsResult } from '../workload.js';
 
 const qosMeta: TsRuleMeta = {
   id: 'qos-class',
   title: 'QoS class of each workload',
   severity: 'info',
-  category: 'resources',
+  pack: 'resources',
   rationale:
     'The QoS class decides who is evicted first under node pressure (BestEffort, then Burstable, then Guaranteed) and, with the static CPU manager, who may get dedicated cores. It is reported for every workload so changes are visible in review.',
   fix: 'Set requests equal to limits for CPU and memory in every container for Guaranteed; set at least requests for Burstable.',
@@ -18,7 +19,7 @@ const bestEffortMeta: TsRuleMeta = {
   id: 'besteffort-in-production',
   title: 'BestEffort workloads in production namespaces',
   severity: 'high',
-  category: 'resources',
+  pack: 'resources',
   rationale:
     'A BestEffort pod has no requests at all: the scheduler packs it anywhere and the kubelet evicts it first when a node runs short. In production that is an outage waiting for the next traffic peak. Production namespaces are those named in parameters.productionNamespaces or labelled environment=production.',
   fix: 'Set CPU and memory requests (and a memory limit) on every container.',
@@ -29,7 +30,7 @@ const criticalMeta: TsRuleMeta = {
   id: 'critical-not-guaranteed',
   title: 'Critical workloads that are not Guaranteed',
   severity: 'high',
-  category: 'resources',
+  pack: 'resources',
   rationale:
     'Workloads labelled critical (tier: critical, or a label from parameters.criticalLabels set to "true") should be the last evicted and never CPU-starved; only the Guaranteed QoS class gives that.',
   fix: 'Set requests equal to limits for CPU and memory in every container of the critical workload.',

@@ -1,4 +1,5 @@
 import { isObject } from '../../core/document.js';
+import { POD_CONTROLLERS, POD_SPEC_KINDS, TEMPLATE_POD_CONTROLLERS } from '../../core/k8s/pod-controllers.js';
 import { AUTOGEN_ANNOTATION, type Policy, type Rule } from '../model/types.js';
 
 /**
@@ -8,16 +9,8 @@ import { AUTOGEN_ANNOTATION, type Policy, type Rule } from '../model/types.js';
  * (spec.jobTemplate.spec.template), unless the policy's rules use names, selectors or annotations,
  * or the autogen-controllers annotation narrows or disables it.
  */
-export const POD_CONTROLLERS = [
-  'DaemonSet',
-  'Deployment',
-  'Job',
-  'StatefulSet',
-  'ReplicaSet',
-  'ReplicationController',
-];
-const ALL_CONTROLLERS = new Set([...POD_CONTROLLERS, 'CronJob']);
-const POD_AND_CONTROLLERS = new Set([...ALL_CONTROLLERS, 'Pod']);
+const ALL_CONTROLLERS = new Set(POD_CONTROLLERS);
+const POD_AND_CONTROLLERS = new Set(POD_SPEC_KINDS);
 
 type Filter = Record<string, any>;
 
@@ -192,7 +185,7 @@ export function computeAutogenRules(policy: Policy): Rule[] {
   const active =
     requested === undefined ? ALL_CONTROLLERS : new Set([...requested].filter((c) => ALL_CONTROLLERS.has(c)));
   if (active.size === 0) return rules;
-  const nonCron = POD_CONTROLLERS.filter((c) => active.has(c));
+  const nonCron = TEMPLATE_POD_CONTROLLERS.filter((c) => active.has(c));
   const generated: Rule[] = [];
   for (const rule of rules) {
     const forControllers = controllersRule(rule, nonCron);

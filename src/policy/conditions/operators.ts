@@ -4,11 +4,11 @@
  */
 
 import { parse as parseSemver, type SemVer } from 'semver';
+import { parseDurationNs } from '../../core/units/duration.js';
+import { compareQuantities, parseQuantity } from '../../core/units/quantity.js';
 import { IN_RANGE, validateValue } from '../pattern/scalar.js';
 import { deepEqual, goFloatString, isPlainObject, parseGoFloat, parseGoInt } from '../pattern/value.js';
 import { wildcardMatch } from '../pattern/wildcard.js';
-import { parseDurationNs } from '../units/duration.js';
-import { compareQuantities, parseQuantity } from '../units/quantity.js';
 
 /** fmt.Sprint of a decoded-JSON scalar. */
 export function sprint(v: unknown): string {

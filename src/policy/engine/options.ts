@@ -43,4 +43,6 @@ export interface EvaluateOptions {
   resourceSet?: readonly Document[];
   /** Offline answers for CEL policies' http / globalContext / imagedata / resource lookups (test context). */
   cel?: CelServices;
+  /** Known image verification verdicts (a test's expectations); offline verifyImages rules skip without one. */
+  imageVerdict?: (image: string, rule: string) => 'pass' | 'fail' | undefined;
 }

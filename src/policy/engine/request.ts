@@ -194,7 +194,8 @@ function buildRoot(
       userInfo: {
         username: userInfo?.username ?? '',
         uid: userInfo?.uid ?? '',
-        groups: userInfo?.groups ?? [],
+        // Kubernetes' UserInfo marshals groups with omitempty: no groups is a missing (null) field.
+        ...(userInfo?.groups?.length ? { groups: userInfo.groups } : {}),
       },
       roles: userInfo?.roles ?? [],
       clusterRoles: userInfo?.clusterRoles ?? [],

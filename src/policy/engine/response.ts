@@ -56,6 +56,8 @@ export interface RuleOutcome {
   patch?: JsonPatchOperation[];
   /** Objects this rule generates. */
   generated?: Record<string, unknown>[];
+  /** Existing resources a mutate-existing rule patched (they are not the resource under evaluation). */
+  patchedTargets?: Record<string, unknown>[];
 }
 
 const SEVERITIES = new Set(['info', 'low', 'medium', 'high', 'critical']);
@@ -96,6 +98,7 @@ export function ruleResponse(
   if (outcome.properties) out.properties = outcome.properties;
   if (outcome.patch) out.patch = outcome.patch;
   if (outcome.generated) out.generated = outcome.generated;
+  if (outcome.patchedTargets) out.patchedTargets = outcome.patchedTargets;
   return out;
 }
 

@@ -160,7 +160,9 @@ function resolve(rule: Rule): RuleResolution {
   return { field, type, features: used, phase: type.phase };
 }
 
-/** Runs every registered rule type's load-time checks on a rule. */
+/** Runs the load-time checks of the rule type that applies the rule. */
 export function checkRuleBody(rule: Record<string, unknown>, path: string, problems: string[]): void {
-  for (const t of types) if (t.check && rule[t.field] !== undefined) t.check(rule, path, problems);
+  // Only the type that will apply the rule checks it (a later registration may replace a built-in one).
+  const type = resolve(rule as Rule).type;
+  type?.check?.(rule, path, problems);
 }

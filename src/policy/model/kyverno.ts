@@ -3,6 +3,7 @@ import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { computeAutogenRules } from '../autogen/index.js';
 import { validatePodSecuritySpec } from '../podsecurity/index.js';
+import { checkRuleExpressions } from './expressions.js';
 import { isPolicyOfKind, PolicyValidationError, policyHeader } from './header.js';
 import { type FailureAction, type Policy, RULE_BODY_FIELDS, type Rule, VALIDATE_BODIES } from './types.js';
 
@@ -228,6 +229,7 @@ function checkRule(rule: unknown, i: number, problems: string[], names: Set<stri
   if (types.length === 0)
     problems.push(`${path}: one of validate, mutate, generate or verifyImages is required`);
   if (types.length > 1) problems.push(`${path}: only one of ${types.join(', ')} may be set`);
+  checkRuleExpressions(rule, path, problems);
   if (isObject(rule.validate)) checkValidate(rule.validate, `${path}.validate`, problems);
   else if (rule.validate !== undefined) problems.push(`${path}.validate: must be an object`);
 }

@@ -4,8 +4,8 @@
  * (`a | b`, `a & b`, `>`, `>=`, `<`, `<=`, `!`, ranges `a-b` / `a!-b`) with durations and quantities
  * compared by value and everything else by wildcard.
  */
-import { parseDurationNs } from '../units/duration.js';
-import { compareQuantities, parseQuantity, type Quantity } from '../units/quantity.js';
+import { parseDurationNs } from '../../core/units/duration.js';
+import { compareQuantities, parseQuantity, type Quantity } from '../../core/units/quantity.js';
 import { goFloatE, isPlainObject, parseGoFloat } from './value.js';
 import { wildcardMatch } from './wildcard.js';
 

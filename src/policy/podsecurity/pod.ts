@@ -1,3 +1,4 @@
+import { TEMPLATE_POD_CONTROLLERS } from '../../core/k8s/pod-controllers.js';
 import { obj } from './helpers.js';
 import type { Obj } from './types.js';
 
@@ -6,14 +7,7 @@ export class PodSecurityError extends Error {
   override name = 'PodSecurityError';
 }
 
-const TEMPLATE_KINDS = new Set([
-  'DaemonSet',
-  'Deployment',
-  'Job',
-  'StatefulSet',
-  'ReplicaSet',
-  'ReplicationController',
-]);
+const TEMPLATE_KINDS = new Set(TEMPLATE_POD_CONTROLLERS);
 
 export interface PodView {
   kind: string;

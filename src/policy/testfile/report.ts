@@ -1,4 +1,5 @@
-import { xmlEscape } from '../../report/junit.js';
+import { type JunitCase, type JunitSuite, renderJunitXml } from '../../report/junit.js';
+import { boxTable } from '../../report/text-table.js';
 import type { TestOutcome, TestRow } from './run.js';
 
 export interface TestSummary {
@@ -36,19 +37,6 @@ export function renderTestJson(outcomes: readonly TestOutcome[]): string {
     })),
   }));
   return `${JSON.stringify({ tests, summary: summarize(outcomes) }, null, 2)}\n`;
-}
-
-function boxTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `│ ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' │ ')} │`;
-  const rule = (l: string, m: string, r: string) => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
-  return [
-    rule('┌', '┬', '┐'),
-    line(header),
-    rule('├', '┼', '┤'),
-    ...rows.map(line),
-    rule('└', '┴', '┘'),
-  ].join('\n');
 }
 
 export interface TableOptions {
@@ -91,6 +79,16 @@ export function renderTestTable(outcomes: readonly TestOutcome[], options: Table
       ...(options.detailed ? [r.message.replace(/\s+/g, ' ')] : []),
     ]);
     out.push(boxTable(header, body));
+    rows.forEach((r, i) => {
+      if (r.diff)
+        out.push(
+          `  Resource diff for row ${i + 1} (${r.resourceKey}):`,
+          ...r.diff
+            .trimEnd()
+            .split('\n')
+            .map((l) => `    ${l}`),
+        );
+    });
   }
   const s = summarize(outcomes);
   out.push('');
@@ -100,19 +98,15 @@ export function renderTestTable(outcomes: readonly TestOutcome[], options: Table
 }
 
 export function renderTestJunit(outcomes: readonly TestOutcome[]): string {
-  const suites = outcomes.map((o) => {
-    const cases = o.rows.map((r) => {
-      const name = xmlEscape(`${r.policy}/${r.rule}/${r.resourceKey}`);
-      const body = r.ok ? '' : `<failure message="${xmlEscape(r.reason)}">${xmlEscape(r.message)}</failure>`;
-      return `    <testcase classname="${xmlEscape(o.name || o.file)}" name="${name}">${body}</testcase>`;
-    });
+  const suites = outcomes.map((o): JunitSuite => {
+    const cases: JunitCase[] = o.rows.map((r) => ({
+      classname: o.name || o.file,
+      name: `${r.policy}/${r.rule}/${r.resourceKey}`,
+      outcome: r.ok ? { status: 'pass' } : { status: 'failure', message: r.reason, text: r.message },
+    }));
     if (o.error)
-      cases.push(
-        `    <testcase classname="${xmlEscape(o.file)}" name="load"><error message="${xmlEscape(o.error)}"/></testcase>`,
-      );
-    const failures = o.rows.filter((r) => !r.ok).length;
-    return `  <testsuite name="${xmlEscape(o.name || o.file)}" tests="${cases.length}" failures="${failures}" errors="${o.error ? 1 : 0}">\n${cases.join('\n')}\n  </testsuite>`;
+      cases.push({ classname: o.file, name: 'load', outcome: { status: 'error', message: o.error } });
+    return { name: o.name || o.file, cases };
   });
-  const s = summarize(outcomes);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="rampart test" tests="${s.passed + s.failed + s.errors}" failures="${s.failed}" errors="${s.errors}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return renderJunitXml('rampart test', suites);
 }

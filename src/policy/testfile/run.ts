@@ -3,7 +3,14 @@ import type { Document } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { loadDocumentsFromFile } from '../../load/documents.js';
-import { evaluate, type Operation, type RuleResponse } from '../engine/evaluate.js';
+import {
+  type EngineResponse,
+  evaluateResources,
+  type Operation,
+  type RuleResponse,
+  resultsOf,
+} from '../engine/evaluate.js';
+import type { EvaluateOptions } from '../engine/options.js';
 import { groupVersion, resourceRef, withDefaultNamespace } from '../engine/resource.js';
 import {
   isPolicyExceptionDocument,
@@ -18,10 +25,12 @@ import {
   globalOperation,
   parseUserInfo,
   parseValuesSpec,
+  resourceOperation,
   type ValuesSpec,
   valuesOptions,
 } from '../values.js';
 import { celServicesFor, RULELESS_KINDS } from './cel-context.js';
+import { compareObjects, objectKey } from './compare.js';
 import { parseTestDocument, type TestResultSpec, type TestSpec } from './schema.js';
 
 export interface TestRow {
@@ -35,9 +44,11 @@ export interface TestRow {
   expected: string;
   actual: string;
   ok: boolean;
-  /** Ok, Want X got Y, No result, Not found, Invalid Policy. */
+  /** Ok, Want X got Y, No result, Not found, Invalid Policy, Resource diff. */
   reason: string;
   message: string;
+  /** Unified diff of the expected and actual object, for a "Resource diff" row. */
+  diff?: string;
 }
 
 export interface TestOutcome {
@@ -95,12 +106,27 @@ export async function runTestFile(
     return [{ file, name: '', error: (error as Error).message, notices: [], rows: [] }];
   }
   const outcomes: TestOutcome[] = [];
+  if (docs.length === 0) {
+    const notices = ['no tests found: the file holds no test document'];
+    return [{ file, name: '', error: null, notices, rows: [] }];
+  }
   for (const doc of docs) {
     let spec: TestSpec;
     try {
       spec = parseTestDocument(doc.content, file);
     } catch (error) {
-      outcomes.push({ file, name: '', error: (error as Error).message, notices: [], rows: [] });
+      outcomes.push({
+        file,
+        name: testName(doc.content),
+        error: (error as Error).message,
+        notices: [],
+        rows: [],
+      });
+      continue;
+    }
+    if (spec.results.length === 0) {
+      const notices = [...spec.notices, 'no results to check: skipped, as Kyverno does'];
+      outcomes.push({ file, name: spec.name, error: null, notices, rows: [] });
       continue;
     }
     try {
@@ -111,6 +137,14 @@ export async function runTestFile(
     }
   }
   return outcomes;
+}
+
+/** The test's name even when the document is invalid: metadata.name, or the legacy top-level name. */
+function testName(content: unknown): string {
+  if (!isObject(content)) return '';
+  const meta = isObject(content.metadata) ? content.metadata : {};
+  const name = meta.name ?? content.name;
+  return typeof name === 'string' ? name : '';
 }
 
 async function runTest(spec: TestSpec, file: string, selector: Selector): Promise<TestOutcome> {
@@ -174,8 +208,28 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
   for (const d of await loadResources(spec.paramResources.map((p) => resolvePath(base, p))))
     paramResources.push({ ...d, content: withDefaultNamespace(d.content) });
   const cel = await celServicesFor(spec, base, resolvePath);
+  // Existing objects for mutate-existing rules, and clone sources for generate rules.
+  const targetResources: Document[] = [];
+  for (const d of await loadResources(spec.targetResources.map((p) => resolvePath(base, p)))) {
+    if (isObject(d.content)) targetResources.push({ ...d, content: withDefaultNamespace(d.content) });
+  }
+  const cloneSources: Document[] = [];
+  const cloneFiles = [
+    ...new Set(spec.results.flatMap((r) => (r.cloneSourceResource ? [r.cloneSourceResource] : []))),
+  ];
+  for (const d of await loadResources(cloneFiles.map((p) => resolvePath(base, p)))) {
+    if (isObject(d.content)) cloneSources.push({ ...d, content: withDefaultNamespace(d.content) });
+  }
+  const expectedObjects = await loadExpectedObjects(spec, base);
   const options = {
-    resourceSet: [...clusterResources, ...paramResources, ...cel.resources],
+    resourceSet: [
+      ...resources,
+      ...clusterResources,
+      ...paramResources,
+      ...cel.resources,
+      ...targetResources,
+      ...cloneSources,
+    ],
     cel: cel.services,
     exceptions,
     ...valuesOptions(values, [...resources, ...clusterResources], userInfo),
@@ -184,14 +238,41 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
 
   // One evaluation with the default operation, plus one per distinct operation the results name.
   const defaultOp: Operation = globalOperation(values) ?? 'CREATE';
-  const runs = new Map<Operation, RuleResponse[]>();
-  const runFor = (op: Operation) => {
+  const runs = new Map<Operation, Run>();
+  const runFor = (op: Operation): Run => {
     let r = runs.get(op);
-    if (!r) runs.set(op, (r = evaluate(loaded.policies, resources, { ...options, operation: op })));
+    if (!r) runs.set(op, (r = evaluateWithResourceOperations(op)));
     return r;
   };
+  // A per-resource `request.operation` value switches the operation of that policy × resource pair.
+  const operationOf = resourceOperation(values);
+  const evaluateWithResourceOperations = (op: Operation): Run => {
+    const run: Run = { responses: [], byKey: new Map<string, EngineResponse>() };
+    const collect = (policies: typeof loaded.policies, docs: Document[], evalOptions: EvaluateOptions) => {
+      const response = evaluateResources(policies, docs, evalOptions);
+      run.responses.push(...resultsOf(response));
+      for (const e of response.resources) run.byKey.set(keyOf(e.document.content), e);
+    };
+    if (!operationOf) {
+      collect(loaded.policies, resources, { ...options, operation: op });
+      return run;
+    }
+    const plain = resources.filter((d) => !loaded.policies.some((p) => operationOf(p, d)));
+    collect(loaded.policies, plain, { ...options, operation: op });
+    for (const doc of resources) {
+      if (plain.includes(doc)) continue;
+      for (const policy of loaded.policies) {
+        collect([policy], [doc], {
+          ...options,
+          operation: operationOf(policy, doc) ?? op,
+          reportUnsupportedPolicies: false,
+        });
+      }
+    }
+    return run;
+  };
 
-  const keys = resources.map((d) => keyOf(d.content));
+  const keys = [...resources, ...targetResources].map((d) => keyOf(d.content));
   // Kyverno's CLI ignores `rule` for policy kinds without rules (VAP, ValidatingPolicy, ...).
   const ruleless = new Set(loaded.policies.filter((p) => RULELESS_KINDS.has(p.kind)).map((p) => p.name));
   const rows: TestRow[] = [];
@@ -209,7 +290,7 @@ async function runTest(spec: TestSpec, file: string, selector: Selector): Promis
       if (expectation.resources.length) continue;
     }
     const responses = runFor(exp.operation ?? defaultOp);
-    rows.push(...rowsFor(exp, responses, keys, invalidNames, ruleless));
+    rows.push(...rowsFor(exp, responses, keys, invalidNames, ruleless, expectedObjects));
     // Kyverno silently checks nothing for a name whose resource has another kind; say so.
     if (exp.kind) {
       for (const name of exp.resources) {
@@ -256,13 +337,42 @@ function selectKeys(exp: TestResultSpec, keys: string[]): string[] | undefined {
   return selected.size ? [...selected] : undefined;
 }
 
+interface Run {
+  responses: RuleResponse[];
+  byKey: Map<string, EngineResponse>;
+}
+
+/** Objects of the patched/generated files a test names, by file (path as written in the test). */
+type ExpectedObjects = Map<string, Record<string, unknown>[]>;
+
+async function loadExpectedObjects(spec: TestSpec, base: string): Promise<ExpectedObjects> {
+  const out: ExpectedObjects = new Map();
+  const files = new Set(
+    spec.results.flatMap((r) => [
+      ...(r.patchedResources ? [r.patchedResources] : []),
+      ...(r.generatedResources ?? []),
+    ]),
+  );
+  for (const file of files) {
+    const objects: Record<string, unknown>[] = [];
+    for (const d of await loadResources([resolvePath(base, file)])) {
+      // The same loader as for resources: namespaced kinds without a namespace get `default`.
+      if (isObject(d.content)) objects.push(withDefaultNamespace(d.content));
+    }
+    out.set(file, objects);
+  }
+  return out;
+}
+
 function rowsFor(
   exp: TestResultSpec,
-  responses: RuleResponse[],
+  run: Run,
   keys: string[],
   invalid: Set<string>,
-  ruleless: ReadonlySet<string> = new Set(),
+  ruleless: ReadonlySet<string>,
+  expectedObjects: ExpectedObjects,
 ): TestRow[] {
+  const responses = run.responses;
   const policyName = exp.policy.includes('/') ? exp.policy.slice(exp.policy.indexOf('/') + 1) : exp.policy;
   const selected = selectKeys(exp, keys);
   const row = (
@@ -312,10 +422,14 @@ function rowsFor(
   );
   const out: TestRow[] = [];
   for (const key of selected) {
+    // Mutate-existing responses count for each target they patched, as Kyverno indexes them.
+    const patchedTarget = (r: RuleResponse) =>
+      r.patchedTargets?.find((t) => objectKey(withDefaultNamespace(t)) === key);
     const matching = responses.filter(
       (r) =>
         r.policy === policyName &&
-        `${r.resource.apiVersion},${r.resource.kind},${r.resource.namespace},${r.resource.name}` === key &&
+        (`${r.resource.apiVersion},${r.resource.kind},${r.resource.namespace},${r.resource.name}` === key ||
+          patchedTarget(r) !== undefined) &&
         (wanted.size === 0 || wanted.has(r.rule)),
     );
     if (matching.length === 0) {
@@ -328,8 +442,75 @@ function rowsFor(
     }
     for (const r of matching) {
       const ok = r.status === exp.result;
-      out.push(row(key, r.status, ok, ok ? 'Ok' : `Want ${exp.result}, got ${r.status}`, r.message, r.rule));
+      const statusRow = row(
+        key,
+        r.status,
+        ok,
+        ok ? 'Ok' : `Want ${exp.result}, got ${r.status}`,
+        r.message,
+        r.rule,
+      );
+      if (exp.patchedResources) {
+        const engine = run.byKey.get(key);
+        const actual =
+          patchedTarget(r) ??
+          engine?.patchedResource ??
+          (engine?.document.content as Record<string, unknown> | undefined);
+        const checked =
+          actual && checkObject(statusRow, actual, exp, [exp.patchedResources], expectedObjects);
+        if (checked) out.push(checked);
+        continue;
+      }
+      if (exp.generatedResources && r.generated?.length) {
+        for (const g of r.generated) {
+          const checked = checkObject(statusRow, g, exp, exp.generatedResources, expectedObjects);
+          if (checked) out.push(checked);
+        }
+        continue;
+      }
+      out.push(statusRow);
     }
   }
   return out;
+}
+
+/**
+ * A row for a patched or generated object: the expected object is the one with the same apiVersion,
+ * kind, namespace and name in the named file(s); a difference fails the row ("Resource diff") with a
+ * unified diff. With no such object the row is dropped, as Kyverno does, unless failOnMissingResources.
+ */
+function checkObject(
+  statusRow: TestRow,
+  actual: Record<string, unknown>,
+  exp: TestResultSpec,
+  files: string[],
+  expectedObjects: ExpectedObjects,
+): TestRow | undefined {
+  const key = objectKey(withDefaultNamespace(actual));
+  let firstDiff: string | undefined;
+  let found = false;
+  for (const file of files) {
+    const expected = expectedObjects.get(file)?.find((o) => objectKey(o) === key);
+    if (!expected) continue;
+    found = true;
+    const comparison = compareObjects(expected, actual, { expected: file, actual: 'actual' });
+    if (comparison.equal) return statusRow;
+    firstDiff ??= comparison.diff;
+  }
+  if (!found) {
+    if (!exp.failOnMissingResources) return undefined;
+    return {
+      ...statusRow,
+      ok: false,
+      reason: 'Resource error',
+      message: `no object ${key.split(',').join('/')} in ${files.join(', ')}`,
+    };
+  }
+  return {
+    ...statusRow,
+    ok: false,
+    reason: 'Resource diff',
+    message: `the ${exp.generatedResources ? 'generated' : 'patched'} resource differs from ${files.join(', ')}`,
+    diff: firstDiff,
+  };
 }

@@ -14,6 +14,8 @@ export interface TestResultSpec {
   patchedResources?: string;
   generatedResources?: string[];
   cloneSourceResource?: string;
+  /** A resource missing from the patched/generated file fails the row instead of dropping it. */
+  failOnMissingResources?: boolean;
 }
 
 export interface TestSpec {
@@ -25,6 +27,8 @@ export interface TestSpec {
   userinfo?: string;
   exceptions: string[];
   clusterResources: string[];
+  /** Existing objects mutate-existing rules (mutate.targets) patch. */
+  targetResources: string[];
   apiCallResponses: Record<string, unknown>[];
   /** Mocked GlobalContextEntry data: name → value (the `data` form). */
   globalContextEntries: Record<string, unknown>;
@@ -127,6 +131,8 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
   }
   const meta = isObject(doc.metadata) ? doc.metadata : {};
   const name = String((legacy ? doc.name : meta.name) ?? '');
+  // Kyverno's CLI skips a test with no results (commands/test/command.go); a wrong type is still an error.
+  if (doc.results === undefined || doc.results === null) doc.results = [];
   if (!Array.isArray(doc.results)) throw new UserError(`${file}: results must be a list`);
   // Kyverno's TestResult still embeds the deprecated fields (resource, namespace, status,
   // patchedResource), so typed test files may use them too.
@@ -139,7 +145,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
       `${file}: results use deprecated fields (resource, namespace, status, patchedResource); prefer resources, result, patchedResources`,
     );
   }
-  for (const unsupported of ['targetResources', 'jsonPayloads']) {
+  for (const unsupported of ['jsonPayloads']) {
     if (doc[unsupported] !== undefined)
       notices.push(`${file}: "${unsupported}" is not supported yet and was ignored`);
   }
@@ -155,6 +161,7 @@ export function parseTestDocument(content: unknown, file: string): TestSpec {
     clusterResources: stringList(doc.clusterResources, `${file}: clusterResources`),
     paramResources: stringList(doc.paramResources, `${file}: paramResources`),
     context: typeof doc.context === 'string' ? doc.context : undefined,
+    targetResources: stringList(doc.targetResources, `${file}: targetResources`),
     globalContextEntries: parseGlobalContextEntries(doc.globalContextEntries, file, notices),
     apiCallResponses: Array.isArray(doc.apiCallResponses)
       ? (doc.apiCallResponses as Record<string, unknown>[])
@@ -197,6 +204,7 @@ function parseResult(value: unknown, where: string, legacy: boolean): TestResult
     patchedResources: (r.patchedResources ?? r.patchedResource) as string | undefined,
     generatedResources: generated.length ? generated : undefined,
     cloneSourceResource: r.cloneSourceResource as string | undefined,
+    failOnMissingResources: r.failOnMissingResources === true,
   };
 }
 

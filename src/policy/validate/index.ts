@@ -1,4 +1,5 @@
 import { isObject } from '../../core/document.js';
+import { POD_SPEC_KINDS } from '../../core/k8s/pod-controllers.js';
 import { type ConditionsOutcome, evaluateConditions } from '../conditions/index.js';
 import type { RuleOutcome } from '../engine/response.js';
 import { exceptionSkip, type PolicyException } from '../exceptions/index.js';
@@ -288,18 +289,7 @@ class Validator {
 function validatePodSecurity(rule: Rule, spec: PodSecuritySpec, env: ValidationEnv): RuleOutcome | undefined {
   if (env.operation === 'DELETE') return undefined;
   const kind = String(env.resource.kind ?? '');
-  if (
-    ![
-      'Pod',
-      'CronJob',
-      'DaemonSet',
-      'Deployment',
-      'Job',
-      'StatefulSet',
-      'ReplicaSet',
-      'ReplicationController',
-    ].includes(kind)
-  ) {
+  if (!POD_SPEC_KINDS.includes(kind)) {
     return {
       status: 'error',
       message: 'Error while getting new resource: could not find correct resource type',

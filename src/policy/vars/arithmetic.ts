@@ -8,7 +8,7 @@ import {
   durationSeconds,
   formatGoDuration,
   tryParseGoDuration,
-} from '../units/duration.js';
+} from '../../core/units/duration.js';
 import {
   addQuantities,
   divideQuantitiesTruncating,
@@ -20,7 +20,7 @@ import {
   quantityFromInteger,
   quantityToFloat,
   subtractQuantities,
-} from '../units/quantity.js';
+} from '../../core/units/quantity.js';
 import { functionError } from './errors.js';
 
 type Operand =

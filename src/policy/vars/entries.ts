@@ -6,9 +6,10 @@
  * `imageRegistry` needs a registry and fails unless a value is supplied. Other supplied values are
  * the caller's to set (before the entries, as Kyverno's CLI does).
  */
+
+import { goSprintV } from '../../core/gojson.js';
 import type { EvalContext } from './context.js';
 import { VariableError } from './errors.js';
-import { goSprintV } from './gojson.js';
 import { jmespathSearch } from './jmespath.js';
 import { substituteVariables } from './substitute.js';
 

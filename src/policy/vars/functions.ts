@@ -16,8 +16,8 @@ import {
   TYPE_STRING,
 } from '@jmespath-community/jmespath';
 import { parseAllDocuments, parse as parseYamlText } from 'yaml';
+import { DurationError, formatGoDuration, parseGoDuration } from '../../core/units/duration.js';
 import { wildcardMatch } from '../pattern/wildcard.js';
-import { DurationError, formatGoDuration, parseGoDuration } from '../units/duration.js';
 import { add, divide, modulo, multiply, round, subtract, sum } from './arithmetic.js';
 import { argumentTypeError, functionError, VariableError } from './errors.js';
 import {

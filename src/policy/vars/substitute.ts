@@ -4,9 +4,10 @@
  * key. A string that is exactly one variable takes the variable's typed value; inside longer text,
  * non-string values are written as Go's JSON. `\{{ }}` and `\$( )` escape substitution.
  */
+
+import { goJsonMarshal } from '../../core/gojson.js';
 import type { EvalContext } from './context.js';
 import { VariableError } from './errors.js';
-import { goJsonMarshal } from './gojson.js';
 
 const REGEX_VARIABLES = /(^|[^\\])(\{\{(?:\{[^{}]*\}|[^{}])*\}\})/g;
 const REGEX_ESCAPED_VARIABLES = /\\\{\{(\{[^{}]*\}|[^{}])*\}\}/g;

@@ -1,4 +1,5 @@
-import type { Report } from '../model.js';
+import { renderCsv as writeCsv } from '../../report/csv.js';
+import type { ContainerResources, Report } from '../model.js';
 
 const COLUMNS = [
   'namespace',
@@ -30,48 +31,34 @@ const COLUMNS = [
   'warnings',
 ];
 
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+/** CPU request and limit, then memory request and limit: the column order of current_* and recommended_*. */
+function settings(c: ContainerResources): (number | null)[] {
+  return [c.requests.cpu, c.limits.cpu, c.requests.memory, c.limits.memory];
 }
 
 /** RFC 4180 CSV, one row per container; cores and bytes, empty = unset. */
 export function renderCsv(report: Report): string {
-  const rows = report.recommendations.map((r) =>
-    [
-      r.namespace,
-      r.workload.kind,
-      r.workload.name,
-      r.container,
-      r.role,
-      r.pods,
-      r.replicas,
-      r.current.requests.cpu,
-      r.current.limits.cpu,
-      r.current.requests.memory,
-      r.current.limits.memory,
-      r.recommended.requests.cpu,
-      r.recommended.limits.cpu,
-      r.recommended.requests.memory,
-      r.recommended.limits.memory,
-      r.usage.cpu.statistic,
-      r.usage.cpu.average,
-      r.usage.memory.statistic,
-      r.usage.memory.average,
-      r.qos.current,
-      r.qos.recommended,
-      r.efficiency.current.total,
-      r.efficiency.recommended.total,
-      r.savings.total,
-      r.severity.overall,
-      Object.entries(r.reason)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('; '),
-      r.warnings.join('; '),
-    ]
-      .map(cell)
-      .join(','),
-  );
-  return `${[COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+  const rows = report.recommendations.map((r) => [
+    r.namespace,
+    r.workload.kind,
+    r.workload.name,
+    r.container,
+    r.role,
+    r.pods,
+    r.replicas,
+    ...settings(r.current),
+    ...settings(r.recommended),
+    ...[r.usage.cpu, r.usage.memory].flatMap((u) => [u.statistic, u.average]),
+    r.qos.current,
+    r.qos.recommended,
+    r.efficiency.current.total,
+    r.efficiency.recommended.total,
+    r.savings.total,
+    r.severity.overall,
+    Object.entries(r.reason)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; '),
+    r.warnings.join('; '),
+  ]);
+  return writeCsv(COLUMNS, rows);
 }

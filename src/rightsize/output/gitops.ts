@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Scalar, stringify } from 'yaml';
 import { UserError } from '../../core/errors.js';
+import { cpuQuantity, MIB, memoryQuantity } from '../../core/units/resources.js';
 import type { Recommendation, Report } from '../model.js';
-import { cpuQuantity, MIB, memoryQuantity } from '../units.js';
 
 /** Where each controller keeps its pod template, and its API group. */
 const TEMPLATE: Record<string, { apiVersion: string; path: string[] }> = {

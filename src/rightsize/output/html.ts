@@ -1,8 +1,9 @@
+import { formatCpu, formatMemory } from '../../core/units/resources.js';
 import type { LabelNames, SeriesNames } from '../config.js';
 import type { Recommendation, Report } from '../model.js';
 import type { PrometheusClient } from '../prometheus.js';
 import { globToRegex, matchers, quote } from '../promql.js';
-import { formatCpu, formatDuration, formatMemory } from '../units.js';
+import { formatDuration } from '../units.js';
 
 export interface ChartSource {
   client: PrometheusClient;

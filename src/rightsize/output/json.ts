@@ -1,3 +1,4 @@
+import { renderJsonDocument } from '../../report/json.js';
 import type { Report } from '../model.js';
 
 export const SCHEMA_VERSION = 1;
@@ -36,5 +37,5 @@ export function toJsonObject(report: Report): Record<string, unknown> {
 }
 
 export function renderJson(report: Report): string {
-  return `${JSON.stringify(toJsonObject(report), null, 2)}\n`;
+  return renderJsonDocument(toJsonObject(report));
 }

@@ -1,5 +1,6 @@
+import { formatCpu, formatMemory } from '../../core/units/resources.js';
+import { alignColumns } from '../../report/text-table.js';
 import type { Recommendation, Report } from '../model.js';
-import { formatCpu, formatMemory } from '../units.js';
 
 function change(cur: string, rec: string): string {
   return cur === rec ? cur : `${cur} → ${rec}`;
@@ -57,14 +58,7 @@ const HEADER = [
 
 /** A fixed-width table for terminals, then the score, totals and warnings. */
 export function renderTable(report: Report): string {
-  const rows = [HEADER, ...report.recommendations.map(row)];
-  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => [...r[i]!].length)));
-  const lines = rows.map((r) =>
-    r
-      .map((c, i) => c + ' '.repeat(widths[i]! - [...c].length))
-      .join('  ')
-      .trimEnd(),
-  );
+  const lines = alignColumns([HEADER, ...report.recommendations.map(row)]);
   const s = report.strategy;
   lines.push(
     '',

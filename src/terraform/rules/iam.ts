@@ -9,45 +9,45 @@ import {
   memberOrigin,
   nestedBlocks,
   type RuleContext,
-  type RuleMeta,
   type TfModule,
   type TfResource,
+  terraformRule,
 } from '../model.js';
 import { hasPlaceholders, type PolicyText, policyDocumentArgs, resolvePolicyText } from '../policies.js';
 
 const CATEGORY = 'terraform-iam' as const;
 
-export const POLICY_UNKNOWN: RuleMeta = {
+export const POLICY_UNKNOWN = terraformRule({
   id: 'tf-iam-policy-unknown',
   title: 'Policy value unknown',
   severity: 'info',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Write the policy with jsonencode() of literal values, a heredoc, file() or an aws_iam_policy_document data source so it can be checked before apply.',
-};
+});
 
-export const POLICY_INVALID: RuleMeta = {
+export const POLICY_INVALID = terraformRule({
   id: 'tf-iam-policy-invalid-json',
   title: 'Policy is not valid JSON',
   severity: 'high',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Fix the JSON syntax; AWS rejects the policy at apply time.',
-};
+});
 
-export const INLINE_POLICY: RuleMeta = {
+export const INLINE_POLICY = terraformRule({
   id: 'tf-iam-inline-policy',
   title: 'Inline policy where a managed policy would do',
   severity: 'info',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Create one aws_iam_policy and attach it (aws_iam_role_policy_attachment, aws_iam_user_policy_attachment, aws_iam_group_policy_attachment).',
-};
+});
 
-export const PERMISSIONS_BOUNDARY: RuleMeta = {
+export const PERMISSIONS_BOUNDARY = terraformRule({
   id: 'tf-iam-role-permissions-boundary',
   title: 'Role without a permissions boundary',
   severity: 'medium',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Set permissions_boundary to the boundary policy ARN your organisation requires (rampart.yaml terraform.requirePermissionsBoundary).',
-};
+});
 
 /** Which attributes of which resource types hold policies, and how each is judged. */
 const POLICY_ATTRIBUTES: Record<string, { attribute: string; kind: PolicyKind }[]> = {
@@ -201,7 +201,7 @@ function lintResults(
       .map((f) =>
         finding(
           resource,
-          { id: f.id, title: f.title, severity: f.severity, category: CATEGORY, fix: f.fix },
+          terraformRule({ id: f.id, title: f.title, severity: f.severity, pack: CATEGORY, fix: f.fix }),
           `${attribute}: ${f.message}`,
           {
             origin,

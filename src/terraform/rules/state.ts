@@ -4,27 +4,27 @@ import {
   finding,
   nestedBlocks,
   type RuleContext,
-  type RuleMeta,
   type TfModule,
   type TfResource,
+  terraformRule,
 } from '../model.js';
 
 const CATEGORY = 'terraform-state' as const;
 
-export const LOG_BUCKET_PREVENT_DESTROY: RuleMeta = {
+export const LOG_BUCKET_PREVENT_DESTROY = terraformRule({
   id: 'tf-log-bucket-prevent-destroy',
   title: 'Log bucket without prevent_destroy',
   severity: 'medium',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Add lifecycle { prevent_destroy = true } so a plan can never delete the audit trail.',
-};
-export const STATE_BUCKET_VERSIONING: RuleMeta = {
+});
+export const STATE_BUCKET_VERSIONING = terraformRule({
   id: 'tf-state-bucket-versioning',
   title: 'Terraform state bucket without versioning',
   severity: 'high',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Enable versioning (aws_s3_bucket_versioning with status = "Enabled") so a corrupted or deleted state can be restored.',
-};
+});
 
 /** Where other resources name the bucket that receives their logs. */
 const LOG_TARGETS: { type: string; get: (values: Record<string, any>) => unknown[] }[] = [

@@ -6,62 +6,62 @@ import {
   finding,
   memberOrigin,
   nestedBlocks,
-  type RuleMeta,
   type TfModule,
   type TfResource,
+  terraformRule,
 } from '../model.js';
 
 const CATEGORY = 'worker-fleet' as const;
 
-export const PROVISIONER: RuleMeta = {
+export const PROVISIONER = terraformRule({
   id: 'tf-worker-provisioner',
   title: 'remote-exec or file provisioner',
   severity: 'medium',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Bake software and files into the image (Packer, EC2 Image Builder) and pass per-instance settings in user_data.',
-};
-export const CREATE_BEFORE_DESTROY: RuleMeta = {
+});
+export const CREATE_BEFORE_DESTROY = terraformRule({
   id: 'tf-asg-create-before-destroy',
   title: 'Auto Scaling group replaced without create_before_destroy',
   severity: 'high',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Add lifecycle { create_before_destroy = true } so the new group is up before the old one is destroyed.',
-};
-export const INSTANCE_REFRESH: RuleMeta = {
+});
+export const INSTANCE_REFRESH = terraformRule({
   id: 'tf-asg-instance-refresh',
   title: 'Auto Scaling group without instance_refresh',
   severity: 'low',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Add an instance_refresh block (strategy = "Rolling") so launch template changes roll out to running instances.',
-};
-export const HEALTH_CHECK: RuleMeta = {
+});
+export const HEALTH_CHECK = terraformRule({
   id: 'tf-asg-health-check-type',
   title: 'EC2 health checks behind a load balancer',
   severity: 'medium',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Set health_check_type = "ELB" (and a health_check_grace_period) so instances failing the load balancer health check are replaced.',
-};
-export const USER_DATA_SECRET: RuleMeta = {
+});
+export const USER_DATA_SECRET = terraformRule({
   id: 'tf-user-data-secret',
   title: 'Secret in user_data',
   severity: 'critical',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Fetch secrets at boot from SSM Parameter Store or Secrets Manager with the instance role; user_data is readable from the instance metadata and stored in Terraform state.',
-};
-export const LATEST_TAG: RuleMeta = {
+});
+export const LATEST_TAG = terraformRule({
   id: 'tf-user-data-latest-tag',
   title: ':latest container image in user_data',
   severity: 'medium',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Pin the image by version tag or digest so every instance of the fleet runs the same software.',
-};
-export const COUNT_DIFFERING: RuleMeta = {
+});
+export const COUNT_DIFFERING = terraformRule({
   id: 'tf-count-differing-workers',
   title: 'count used for workers that differ',
   severity: 'low',
-  category: CATEGORY,
+  pack: CATEGORY,
   fix: 'Use for_each over a map keyed by worker name; with count, removing one entry shifts and replaces every later worker.',
-};
+});
 
 const USER_DATA_TYPES: Record<string, string[]> = {
   aws_launch_template: ['user_data'],

@@ -80,11 +80,11 @@ const requireTeam = {
 
 describe('rule types', () => {
   test('a rule body without a registered rule type is a skip naming the body', () => {
-    const p = policy('m', [{ name: 'm', match, mutate: { addLabels: { team: 'x' } } }]);
+    const p = policy('m', [{ name: 'm', match, validate: { assert: { object: {} } } }]);
     const [r] = evaluate([p], [pod()]);
     assert.deepEqual(
       [r!.status, r!.message, r!.properties],
-      ['skip', 'mutate rules are not supported yet', { unsupported: 'true' }],
+      ['skip', 'validate.assert rules are not supported yet', { unsupported: 'true' }],
     );
     const manifests = policy('c', [{ name: 'c', match, validate: { manifests: { attestors: [] } } }]);
     assert.equal(

@@ -15,6 +15,7 @@ const base = (over: Partial<TestSpec>): TestSpec => ({
   apiCallResponses: [],
   globalContextEntries: {},
   paramResources: [],
+  targetResources: [],
   results: [],
   notices: [],
   ...over,

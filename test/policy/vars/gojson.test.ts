@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { goJsonMarshal, goSprintV } from '../../../src/policy/vars/gojson.js';
+import { goJsonMarshal, goSprintV } from '../../../src/core/gojson.js';
 import { EvalContext, splitVariableName, substituteVariables } from '../../../src/policy/vars/index.js';
 
 describe('Go JSON rendering', () => {

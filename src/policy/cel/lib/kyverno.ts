@@ -5,7 +5,7 @@
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import YAML from 'yaml';
-import { formatGoDuration, tryParseGoDuration } from '../../units/duration.js';
+import { formatGoDuration, tryParseGoDuration } from '../../../core/units/duration.js';
 import { formatRFC3339, fromNanos, parseGoTime, RFC3339, toNanos } from '../../vars/gotime.js';
 import { parseImageReference } from '../../vars/images.js';
 import { decodeX509 } from '../../vars/x509.js';

@@ -1,5 +1,5 @@
 /**
- * Kubernetes' quantity library on top of the one Quantity implementation (src/policy/units/quantity.ts):
+ * Kubernetes' quantity library on top of the one Quantity implementation (src/core/units/quantity.ts):
  * quantity(), isQuantity(), comparison, arithmetic, sign, integer/float conversions.
  */
 import type { Environment } from '@marcbachmann/cel-js';
@@ -13,7 +13,7 @@ import {
   quantityFromInteger,
   quantityToFloat,
   subtractQuantities,
-} from '../../units/quantity.js';
+} from '../../../core/units/quantity.js';
 import { evalError } from './util.js';
 
 export class CelQuantity {

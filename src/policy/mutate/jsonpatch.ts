@@ -1,0 +1,217 @@
+/**
+ * RFC 6902 JSON Patch for `mutate.patchesJson6902`, applied with fast-json-patch. Kyverno applies its
+ * patches with evanphx/json-patch and three options (pkg/engine/mutate/patch/patchJSON6902.go):
+ * negative array indices, `remove` of a missing path is a no-op, and `add` creates missing parent
+ * objects. `strict: true` turns those off and follows RFC 6902 to the letter.
+ */
+import jsonpatch from 'fast-json-patch';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { isObject } from '../../core/document.js';
+
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+export interface JsonPatchOptions {
+  /** RFC 6902 only: no negative indices, `remove` of a missing path fails, `add` needs its parent. */
+  strict?: boolean;
+}
+
+export class JsonPatchError extends Error {}
+
+const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
+
+/**
+ * Reads `patchesJson6902` in either form Kyverno accepts: a string holding a YAML or JSON list of
+ * operations (the documented form), or the list itself.
+ */
+const parsedStrings = new Map<string, JsonPatchOperation[]>();
+
+export function parseJsonPatch(source: unknown): JsonPatchOperation[] {
+  if (typeof source !== 'string') return decodeOperations(source);
+  // The same patch text recurs for every resource (and every foreach index): parse it once.
+  const cached = parsedStrings.get(source);
+  if (cached) return cached;
+  let list: unknown;
+  try {
+    list = source.trimStart().startsWith('[')
+      ? JSON.parse(source)
+      : loadYaml(source, { schema: CORE_SCHEMA });
+  } catch (error) {
+    throw new JsonPatchError(`failed to decode patches: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const ops = decodeOperations(list);
+  if (parsedStrings.size > 5_000) parsedStrings.clear();
+  parsedStrings.set(source, ops);
+  return ops;
+}
+
+function decodeOperations(list: unknown): JsonPatchOperation[] {
+  if (list === null || list === undefined) return [];
+  if (!Array.isArray(list))
+    throw new JsonPatchError('failed to decode patches: expected a list of operations');
+  return list.map((entry, i) => {
+    if (!isObject(entry))
+      throw new JsonPatchError(`failed to decode patches: operation ${i} is not an object`);
+    const op = entry.op;
+    if (typeof op !== 'string' || !OPS.has(op)) {
+      throw new JsonPatchError(
+        `failed to decode patches: operation ${i} has unknown op ${JSON.stringify(op)}`,
+      );
+    }
+    if (typeof entry.path !== 'string') {
+      throw new JsonPatchError(`failed to decode patches: operation ${i} (${op}) has no path`);
+    }
+    if ((op === 'move' || op === 'copy') && typeof entry.from !== 'string') {
+      throw new JsonPatchError(`failed to decode patches: operation ${i} (${op}) has no from`);
+    }
+    if ((op === 'add' || op === 'replace' || op === 'test') && !('value' in entry)) {
+      throw new JsonPatchError(`failed to decode patches: operation ${i} (${op}) has no value`);
+    }
+    return entry as unknown as JsonPatchOperation;
+  });
+}
+
+function parsePointer(path: string): string[] {
+  if (path === '') return [];
+  if (!path.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer ${JSON.stringify(path)}`);
+  return path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+function formatPointer(parts: string[]): string {
+  return parts.length === 0
+    ? ''
+    : `/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
+}
+
+/** The value at a pointer, or undefined when any step is missing. */
+function lookup(doc: unknown, parts: string[]): unknown {
+  let node = doc;
+  for (const part of parts) {
+    if (Array.isArray(node)) {
+      if (!/^\d+$/.test(part)) return undefined;
+      node = node[Number(part)];
+    } else if (isObject(node)) {
+      if (!Object.hasOwn(node, part)) return undefined;
+      node = node[part];
+    } else return undefined;
+  }
+  return node;
+}
+
+/** Rewrites negative indices (-1 is the last element) against the document, as evanphx does. */
+function resolveNegative(doc: unknown, path: string, forAdd: boolean): string {
+  if (!path.includes('/-')) return path;
+  const parts = parsePointer(path);
+  let node = doc;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (Array.isArray(node) && /^-\d+$/.test(part)) {
+      const n = node.length + Number(part) + (forAdd && i === parts.length - 1 ? 1 : 0);
+      if (n < 0) throw new JsonPatchError(`index ${part} out of bounds at ${path}`);
+      parts[i] = String(n);
+    }
+    node = Array.isArray(node) ? node[Number(parts[i])] : isObject(node) ? node[parts[i]!] : undefined;
+  }
+  return formatPointer(parts);
+}
+
+/** Creates the missing parents of an `add` path: arrays where the next step is an index, else objects. */
+function ensureParents(doc: unknown, parts: string[]): void {
+  let node = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    const nextIsIndex = /^(\d+|-)$/.test(parts[i + 1]!);
+    if (Array.isArray(node)) {
+      const idx = part === '-' ? node.length : Number(part);
+      if (!Number.isInteger(idx)) return;
+      if (node[idx] === undefined || node[idx] === null) node[idx] = nextIsIndex ? [] : {};
+      node = node[idx];
+    } else if (isObject(node)) {
+      if (node[part] === undefined || node[part] === null) node[part] = nextIsIndex ? [] : {};
+      node = node[part];
+    } else return;
+  }
+}
+
+function describe(error: unknown, op: JsonPatchOperation): string {
+  const name = (error as { name?: string }).name;
+  switch (name) {
+    case 'OPERATION_PATH_UNRESOLVABLE':
+      return `${op.op} operation does not apply: doc is missing path: ${op.path}`;
+    case 'OPERATION_FROM_UNRESOLVABLE':
+      return `${op.op} operation does not apply: doc is missing from path: ${op.from}`;
+    case 'OPERATION_PATH_CANNOT_ADD':
+      return `add operation does not apply: doc is missing path: ${op.path}`;
+    case 'OPERATION_PATH_ILLEGAL_ARRAY_INDEX':
+    case 'OPERATION_VALUE_OUT_OF_BOUNDS':
+      return `${op.op} operation does not apply: invalid array index in ${op.path}`;
+    case 'TEST_OPERATION_FAILED':
+      return `testing value ${op.path} failed: test failed`;
+    default:
+      return `${op.op} ${op.path}: ${((error as Error).message ?? String(error)).split('\n')[0]}`;
+  }
+}
+
+/**
+ * Applies operations to a copy of `doc` and returns it; throws JsonPatchError naming the failing
+ * operation and path. The input is never modified.
+ */
+/**
+ * Copies the containers along a pointer (not their contents), so an operation may modify the copy in
+ * place while every untouched subtree stays shared with the input.
+ */
+function copyAlong(root: any, path: string): any {
+  const parts = path === '' ? [] : parsePointer(path);
+  const top = Array.isArray(root) ? [...root] : isObject(root) ? { ...root } : root;
+  let node = top;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const key: any = Array.isArray(node) ? Number(parts[i]) : parts[i];
+    const child = node?.[key];
+    if (Array.isArray(child)) node[key] = [...child];
+    else if (isObject(child)) node[key] = { ...child };
+    else break;
+    node = node[key];
+  }
+  return top;
+}
+
+export function applyJsonPatch<T>(
+  doc: T,
+  operations: readonly JsonPatchOperation[],
+  options: JsonPatchOptions = {},
+): T {
+  let out: any = doc;
+  for (const original of operations) {
+    let op: JsonPatchOperation = original;
+    try {
+      if (!options.strict) {
+        op = { ...op, path: resolveNegative(out, op.path, op.op === 'add') };
+        if (op.from !== undefined) op.from = resolveNegative(out, op.from, false);
+        if (op.op === 'remove' && lookup(out, parsePointer(op.path)) === undefined) continue;
+        if (op.op === 'add') {
+          out = copyAlong(out, op.path);
+          ensureParents(out, parsePointer(op.path));
+        }
+      }
+      // The value is cloned so that later operations never alias the policy's own objects.
+      out = copyAlong(out, op.path);
+      if (op.op === 'move' && op.from !== undefined) out = copyAlong(out, op.from);
+      const applied =
+        'value' in op && typeof op.value === 'object' && op.value !== null
+          ? { ...op, value: structuredClone(op.value) }
+          : op;
+      out = jsonpatch.applyOperation(out, applied as jsonpatch.Operation, true, true, true).newDocument;
+    } catch (error) {
+      if (error instanceof JsonPatchError) throw error;
+      throw new JsonPatchError(describe(error, op));
+    }
+  }
+  return out as T;
+}
