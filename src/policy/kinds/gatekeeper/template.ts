@@ -7,7 +7,7 @@
 import { isObject } from '../../../core/document.js';
 import { UserError } from '../../../core/errors.js';
 import { type CompiledCode, TEMPLATE_ENGINES } from './engines/index.js';
-import { compileParameterSchema, type ParameterCheck } from './parameters.js';
+import { compileParameterSchema, type ParameterCheck, SchemaError } from './parameters.js';
 
 export const TEMPLATE_GROUP = 'templates.gatekeeper.sh';
 export const ADMISSION_TARGET = 'admission.k8s.gatekeeper.sh';
@@ -50,7 +50,9 @@ export function loadTemplate(content: Record<string, unknown>, file?: string): C
   try {
     checkParameters = compileParameterSchema(obj(crdSpec.validation).openAPIV3Schema);
   } catch (e) {
-    fail(`spec.crd.spec.validation.openAPIV3Schema: invalid schema: ${(e as Error).message}`);
+    const where = e instanceof SchemaError && e.path ? `.${e.path}` : '';
+    const reason = e instanceof SchemaError ? e.reason : (e as Error).message;
+    fail(`spec.crd.spec.validation.openAPIV3Schema${where}: ${reason} (invalid parameters schema)`);
   }
   const targets = obj(content.spec).targets;
   if (!Array.isArray(targets) || targets.length !== 1) fail('spec.targets: exactly one target is required');

@@ -16,6 +16,8 @@ import type { CodeSite, CompiledCode, ReviewInput, TemplateEngine, Violation } f
 
 /** Names Gatekeeper reserves in `variables` (a template's own variable may not take them). */
 const RESERVED_VARIABLES = new Set(['params', 'anyObject']);
+/** Gatekeeper keeps this prefix for its own variables and match conditions. */
+const RESERVED_PREFIX = 'gatekeeper_internal_';
 
 function withGatekeeperVariables(
   c: CompiledValidating,
@@ -92,15 +94,17 @@ export const celEngine: TemplateEngine = {
         `ConstraintTemplate "${site.template}": ${site.field}.validations: at least one validation is required`,
         site.file ? { position: { file: site.file } } : {},
       );
-    const variables = Array.isArray(body.variables) ? body.variables : [];
-    variables.forEach((v, i) => {
-      const name = String((v as Record<string, unknown> | null)?.name ?? '');
-      if (RESERVED_VARIABLES.has(name))
-        throw new UserError(
-          `ConstraintTemplate "${site.template}": ${site.field}.variables[${i}].name: "${name}" is reserved by Gatekeeper`,
-          site.file ? { position: { file: site.file } } : {},
-        );
-    });
+    const reserved = (list: unknown, field: string, names: ReadonlySet<string>) =>
+      (Array.isArray(list) ? list : []).forEach((v, i) => {
+        const name = String((v as Record<string, unknown> | null)?.name ?? '');
+        if (names.has(name) || name.startsWith(RESERVED_PREFIX))
+          throw new UserError(
+            `ConstraintTemplate "${site.template}": ${site.field}.${field}[${i}].name: "${name}" is reserved by Gatekeeper`,
+            site.file ? { position: { file: site.file } } : {},
+          );
+      });
+    reserved(body.variables, 'variables', RESERVED_VARIABLES);
+    reserved(body.matchConditions, 'matchConditions', new Set());
     const compiled = compileValidating(body, body.matchConditions, body.failurePolicy, {
       policy: `ConstraintTemplate/${site.template}`,
       file: site.file,
