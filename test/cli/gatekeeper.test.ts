@@ -108,4 +108,31 @@ describe('Gatekeeper through the real CLI', () => {
     assert.ok(failing.includes('require-owner/legacy'));
     assert.ok(failing.includes('disallow-latest-tag/web'));
   });
+
+  test('rampart apply --inventory: objects that exist are looked up (namespaceSelector) but not reviewed', async () => {
+    const policies = [
+      suites('match', 'template.yaml'),
+      suites('match', 'constraints', 'namespaceselector.yaml'),
+    ];
+    const pod = suites('match', 'objects', 'pod-in-prod-ns.yaml');
+    const without = await runRampart(['apply', ...policies, '-r', pod, '-o', 'json']);
+    assert.equal(without.code, 0, without.stderr);
+    assert.deepEqual(JSON.parse(without.stdout).results, []);
+    const withInventory = await runRampart([
+      'apply',
+      ...policies,
+      '-r',
+      pod,
+      '--inventory',
+      suites('match', 'objects', 'namespace-production.yaml'),
+      '-o',
+      'json',
+    ]);
+    assert.equal(withInventory.code, 1, withInventory.stderr);
+    const { results } = JSON.parse(withInventory.stdout);
+    assert.deepEqual(
+      results.map((r: any) => [r.resource.kind, r.resource.name, r.status]),
+      [['Pod', 'svc', 'fail']],
+    );
+  });
 });

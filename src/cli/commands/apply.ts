@@ -23,6 +23,8 @@ Options:
   -f, --values-file F     Kyverno CLI values file (globalValues, policies[].rules/resources values, namespaceSelector)
   -u, --userinfo F        Kyverno CLI user info file (roles, clusterRoles, userInfo)
   -e, --exception PATH    PolicyException files (repeatable; exceptions among the policy paths are used too)
+      --inventory PATH    objects that exist but are not under review (repeatable): Namespaces for
+                          namespaceSelector, lookups, Gatekeeper's data.inventory
       --operation OP      admission operation: CREATE (default), UPDATE, DELETE, CONNECT
       --audit-warn        report failures of Audit-mode rules as warnings (not counted as failures)
   -o, --output FORMAT     table (default), json, policyreport, sarif, junit; yaml prints the mutated
@@ -40,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     'values-file'?: string;
     userinfo?: string;
     exception?: string[];
+    inventory?: string[];
     operation?: string;
     'audit-warn'?: boolean;
     output?: string;
@@ -54,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       'values-file': { type: 'string', short: 'f' },
       userinfo: { type: 'string', short: 'u' },
       exception: { type: 'string', short: 'e', multiple: true },
+      inventory: { type: 'string', multiple: true },
       operation: { type: 'string' },
       'audit-warn': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
@@ -99,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
         policyPaths: positionals,
         resourcePaths: values.resource,
         exceptionPaths: values.exception,
+        inventoryPaths: values.inventory,
         valuesFile: values['values-file'],
         userInfoFile: values.userinfo,
         operation: operation as Operation | undefined,

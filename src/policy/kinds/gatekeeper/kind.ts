@@ -1,7 +1,8 @@
 /**
- * The engine's view of OPA Gatekeeper: ConstraintTemplates and Constraints load as documents, and `link`
- * makes each Constraint a policy with its template as companion. A result names the constraint as the
- * policy and the template as the rule; deny fails (Enforce), dryrun fails (Audit), warn warns.
+ * The engine's view of OPA Gatekeeper: ConstraintTemplates, Constraints and ExpansionTemplates load as
+ * documents, and `link` makes each Constraint a policy with its template as companion (and the
+ * ExpansionTemplates beside it). A result names the constraint as the policy and the template as the
+ * rule; deny fails (Enforce), dryrun fails (Audit), warn warns.
  */
 
 import { UserError } from '../../../core/errors.js';
@@ -10,6 +11,7 @@ import type { InvalidPolicy, LinkResult, LoadedPolicy, PolicyKind } from '../../
 import type { ResourceRequest } from '../../engine/request.js';
 import { ruleResponse } from '../../engine/response.js';
 import { policyHeader } from '../../model/header.js';
+import { admissionActivation } from '../admission/activation.js';
 import { admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
 import {
   type Constraint,
@@ -17,12 +19,32 @@ import {
   isConstraintDocument,
   loadConstraint,
 } from './constraint.js';
+import type { Violation } from './engines/index.js';
+import {
+  type ExpansionTemplate,
+  expand,
+  impliedMessage,
+  isExpansionDocument,
+  loadExpansion,
+  type Resultant,
+} from './expansion.js';
+import { buildInventory, type Inventory } from './inventory.js';
 import { constraintMatches } from './match.js';
 import { type ConstraintTemplate, isTemplateDocument, loadTemplate } from './template.js';
 
 export interface GatekeeperPolicy extends LoadedPolicy {
   template?: ConstraintTemplate;
   constraint?: Constraint;
+  expansion?: ExpansionTemplate;
+  /** The ExpansionTemplates loaded beside the constraint. */
+  expansions?: readonly ExpansionTemplate[];
+}
+
+interface GatekeeperRun extends CelRunContext {
+  /** data.inventory, built on first use. */
+  inventory?: Inventory;
+  /** Resultants per resource (and patch revision), shared by every constraint. */
+  resultants: WeakMap<ResourceRequest, { revision: number; list: Resultant[] }>;
 }
 
 function invalid(p: GatekeeperPolicy, message: string): InvalidPolicy {
@@ -39,18 +61,42 @@ const STATUS: Record<EnforcementAction, { status: ResultStatus; action: 'Audit' 
   warn: { status: 'warn', action: 'Audit' },
 };
 
-export const gatekeeperPolicyKind: PolicyKind<GatekeeperPolicy, CelRunContext> = {
+function resultantsOf(policy: GatekeeperPolicy, request: ResourceRequest, run: GatekeeperRun): Resultant[] {
+  if (!policy.expansions?.length) return [];
+  const hit = run.resultants.get(request);
+  if (hit && hit.revision === request.revision) return hit.list;
+  const list = expand(request.resource as Record<string, unknown>, policy.expansions);
+  run.resultants.set(request, { revision: request.revision, list });
+  return list;
+}
+
+function matchesObject(
+  policy: GatekeeperPolicy,
+  object: Record<string, unknown>,
+  request: ResourceRequest,
+  run: GatekeeperRun,
+): boolean {
+  const match = policy.constraint?.match;
+  const namespaceLabels =
+    match?.namespaceSelector !== undefined ? admissionFor(request, run).input.namespaceLabels : undefined;
+  return constraintMatches(match, { object, namespaceLabels });
+}
+
+export const gatekeeperPolicyKind: PolicyKind<GatekeeperPolicy, GatekeeperRun> = {
   id: 'gatekeeper',
-  recognises: (content) => isTemplateDocument(content) || isConstraintDocument(content),
+  recognises: (content) =>
+    isTemplateDocument(content) || isConstraintDocument(content) || isExpansionDocument(content),
   load(doc) {
     const header = policyHeader(doc.content, doc.origin);
     const file = doc.origin?.file;
     if (isTemplateDocument(doc.content)) return { ...header, template: loadTemplate(doc.content, file) };
+    if (isExpansionDocument(doc.content)) return { ...header, expansion: loadExpansion(doc.content, file) };
     return { ...header, constraint: loadConstraint(doc.content, file) };
   },
   link(own): LinkResult<GatekeeperPolicy> {
     const templates = new Map<string, GatekeeperPolicy>();
     for (const p of own) if (p.template && !templates.has(p.template.kind)) templates.set(p.template.kind, p);
+    const expansions = own.flatMap((p) => (p.expansion ? [p.expansion] : []));
     const policies: GatekeeperPolicy[] = [];
     const bad: InvalidPolicy[] = [];
     for (const p of own) {
@@ -79,54 +125,80 @@ export const gatekeeperPolicyKind: PolicyKind<GatekeeperPolicy, CelRunContext> =
       policies.push({
         ...p,
         template: t.template,
+        expansions,
         companions: [{ content: t.raw, origin: t.origin }],
         ...('unavailable' in code ? { unsupported: code.unavailable } : {}),
       });
     }
     return { policies, invalid: bad };
   },
-  prepare: (_policies, resourceSet, options) => prepareCelRun(resourceSet, options),
+  prepare: (_policies, resourceSet, options) => ({
+    ...prepareCelRun(resourceSet, options),
+    resultants: new WeakMap(),
+  }),
   matches(policy, request: ResourceRequest, run) {
-    const match = policy.constraint?.match;
-    const namespaceLabels =
-      match?.namespaceSelector !== undefined ? admissionFor(request, run).input.namespaceLabels : undefined;
-    return constraintMatches(match, {
-      object: request.matchContext.resource as Record<string, unknown>,
-      namespaceLabels,
-    });
+    const object = request.matchContext.resource as Record<string, unknown>;
+    if (matchesObject(policy, object, request, run)) return true;
+    return resultantsOf(policy, request, run).some(
+      (r) =>
+        r.error !== undefined || (r.object !== undefined && matchesObject(policy, r.object, request, run)),
+    );
   },
   phases: () => ['validate'],
   evaluate(policy, request, phase, run) {
     const { template, constraint } = policy;
     if (phase !== 'validate' || !template || !constraint || 'unavailable' in template.code) return;
+    const code = template.code;
     const shared = admissionFor(request, run);
-    const violations = template.code.review({
-      activation: shared.activation,
-      constraint: policy.raw,
-      parameters: constraint.parameters,
-      anyObject: request.matchContext.resource,
-    });
-    const enforcement = constraint.action ?? 'dryrun';
-    const properties = {
-      'gatekeeper.enforcementAction': enforcement,
-      'gatekeeper.engine': template.code.engine,
-    };
-    const respond = (status: ResultStatus, message: string, action?: 'Audit' | 'Enforce') =>
+    run.inventory ??= buildInventory(run.resources);
+    const review = (activation: Record<string, unknown>, anyObject: unknown): Violation[] =>
+      code.review({
+        activation,
+        constraint: policy.raw,
+        parameters: constraint.parameters,
+        anyObject,
+        inventory: run.inventory as Inventory,
+      });
+    const own = constraint.action ?? 'dryrun';
+    const found: { violation: Violation; action: EnforcementAction }[] = [];
+    const object = request.matchContext.resource as Record<string, unknown>;
+    if (matchesObject(policy, object, request, run))
+      for (const v of review(shared.activation, request.matchContext.resource))
+        found.push({ violation: v, action: own });
+    for (const r of resultantsOf(policy, request, run)) {
+      const action = r.template.action ?? own;
+      if (r.error !== undefined) {
+        found.push({ violation: { message: impliedMessage(r.template, r.error), error: true }, action });
+        continue;
+      }
+      if (!r.object || !matchesObject(policy, r.object, request, run)) continue;
+      const activation = admissionActivation(
+        { ...shared.input, object: r.object, oldObject: null },
+        run.serviceVars,
+      );
+      for (const v of review(activation, r.object))
+        found.push({ violation: { ...v, message: impliedMessage(r.template, v.message) }, action });
+    }
+    const respond = (status: ResultStatus, message: string, enforcement: EnforcementAction) =>
       request.addResponse(
         ruleResponse(
           policy,
           template.name,
           request.document,
           request.ref,
-          { status, message, properties },
+          {
+            status,
+            message,
+            properties: { 'gatekeeper.enforcementAction': enforcement, 'gatekeeper.engine': code.engine },
+          },
           status,
-          action,
+          status === 'fail' || status === 'warn' ? STATUS[enforcement].action : undefined,
         ),
       );
-    if (violations.length === 0) return respond('pass', '');
-    for (const v of violations) {
-      if (v.error) respond('error', v.message);
-      else respond(STATUS[enforcement].status, v.message, STATUS[enforcement].action);
+    if (found.length === 0) return respond('pass', '', own);
+    for (const { violation, action } of found) {
+      if (violation.error) respond('error', violation.message, action);
+      else respond(STATUS[action].status, violation.message, action);
     }
   },
 };

@@ -112,13 +112,22 @@ export function checkAssertion(a: Assertion, messages: readonly string[]): strin
   return undefined;
 }
 
-async function policiesFrom(files: string[], suite: string, test: string): Promise<LoadedPolicy[]> {
+/**
+ * The test's template and constraint (ExpansionTemplates may sit in either file). A problem with the
+ * template is a usage error; one with the constraint is too, unless the test says `invalid: true`.
+ */
+async function policiesFrom(
+  template: string,
+  constraint: string,
+  suite: string,
+  test: string,
+): Promise<{ policies: LoadedPolicy[]; constraintProblem?: string }> {
   const docs: Document[] = [];
-  for (const f of files) docs.push(...(await loadDocumentsFromFile(f)));
+  for (const f of [template, constraint]) docs.push(...(await loadDocumentsFromFile(f)));
   const loaded = loadPolicyDocuments(docs);
-  const first = loaded.invalid[0];
-  if (first) throw new UserError(`${suite}: test "${test}": ${first.error.message}`);
-  return loaded.policies;
+  const fromTemplate = loaded.invalid.find((i) => i.origin?.file !== constraint);
+  if (fromTemplate) throw new UserError(`${suite}: test "${test}": ${fromTemplate.error.message}`);
+  return { policies: loaded.policies, constraintProblem: loaded.invalid[0]?.error.message };
 }
 
 async function oneObject(file: string, field: string, suite: string): Promise<Document> {
@@ -138,9 +147,12 @@ async function runCase(
   const started = performance.now();
   const name = String(c.name ?? at);
   const seconds = () => (performance.now() - started) / 1000;
-  const assertions = (Array.isArray(c.assertions) ? c.assertions : []).map((a, i) =>
-    parseAssertion(a, `${at}.assertions[${i}]`, file),
-  );
+  const written = Array.isArray(c.assertions) ? c.assertions : [];
+  // gator: a case without assertions expects the object to produce no violations.
+  const assertions: Assertion[] =
+    written.length === 0
+      ? [{ violations: 'no' }]
+      : written.map((a, i) => parseAssertion(a, `${at}.assertions[${i}]`, file));
   if (c.skip === true)
     return { name, status: 'skip', reason: 'skip: true', messages: [], seconds: seconds() };
   const object = await oneObject(resolvePath(base, c.object, `${at}.object`, file), `${at}.object`, file);
@@ -184,6 +196,7 @@ export async function runSuiteFile(
   const suite = doc.content as Record<string, unknown>;
   const base = dirname(file);
   const tests: TestOutcome[] = [];
+  if (suite.skip === true) return { file, tests, seconds: 0 };
   const list = Array.isArray(suite.tests) ? suite.tests : [];
   for (const [ti, t] of list.entries()) {
     const test = isObject(t) ? t : {};
@@ -199,14 +212,25 @@ export async function runSuiteFile(
       tests.push({ name, status: 'skip', reason: 'skip: true', cases: [], seconds: 0 });
       continue;
     }
-    const policies = await policiesFrom(
-      [
-        resolvePath(base, test.template, `tests[${ti}].template`, file),
-        resolvePath(base, test.constraint, `tests[${ti}].constraint`, file),
-      ],
+    const constraintFile = resolvePath(base, test.constraint, `tests[${ti}].constraint`, file);
+    const { policies, constraintProblem } = await policiesFrom(
+      resolvePath(base, test.template, `tests[${ti}].template`, file),
+      constraintFile,
       file,
       name,
     );
+    if (test.invalid === true) {
+      // gator: the constraint must be rejected by its template (a missing or mistyped parameter...).
+      tests.push({
+        name,
+        status: constraintProblem ? 'pass' : 'fail',
+        ...(constraintProblem ? {} : { reason: 'the constraint is valid but the test wants invalid: true' }),
+        cases: [],
+        seconds: (performance.now() - testStart) / 1000,
+      });
+      continue;
+    }
+    if (constraintProblem) throw new UserError(`${file}: test "${name}": ${constraintProblem}`);
     if (policies.length === 0)
       throw new UserError(
         `${file}: test "${name}": the constraint file holds no Constraint of the template's kind`,

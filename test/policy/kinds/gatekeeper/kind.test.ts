@@ -102,4 +102,51 @@ describe('Gatekeeper policy kind in the engine', () => {
       ],
     );
   });
+
+  test('ExpansionTemplates: a Deployment is reviewed as its Pod, on the parent, with the template action', () => {
+    const expansion = (name: string, spec: Record<string, unknown>) => ({
+      apiVersion: 'expansion.gatekeeper.sh/v1alpha1',
+      kind: 'ExpansionTemplate',
+      metadata: { name },
+      spec: {
+        applyTo: [{ groups: ['apps'], kinds: ['Deployment'], versions: ['v1'] }],
+        templateSource: 'spec.template',
+        generatedGVK: { kind: 'Pod', group: '', version: 'v1' },
+        ...spec,
+      },
+    });
+    const deployment = (name: string, spec: Record<string, unknown>) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'shop' },
+      spec,
+    });
+    const podsOnly = tags('pods-only', { match: { kinds: [{ apiGroups: [''], kinds: ['Pod'] }] } });
+    const { results } = run(
+      [tagTemplate, podsOnly, expansion('expand-deployments', { enforcementAction: 'warn' })],
+      [
+        deployment('web', {
+          template: {
+            metadata: { name: 'web-pod' },
+            spec: { containers: [{ name: 'c', image: 'nginx:latest' }] },
+          },
+        }),
+        deployment('broken', {}),
+        deployment('pinned', { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } } }),
+      ],
+    );
+    assert.deepEqual(
+      results.map((r) => [r.resource.kind, r.resource.name, r.status, r.message]),
+      [
+        ['Deployment', 'web', 'warn', '[Implied by expand-deployments] disallowed tag in pods-only/web-pod'],
+        [
+          'Deployment',
+          'broken',
+          'error',
+          '[Implied by expand-deployments] could not find source field "spec.template"',
+        ],
+        ['Deployment', 'pinned', 'pass', ''],
+      ],
+    );
+  });
 });

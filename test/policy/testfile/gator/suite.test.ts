@@ -159,4 +159,34 @@ describe('gator verify suites', () => {
   test('a file that is not a Suite is not run', async () => {
     assert.equal(await runSuiteFile(join(suite('match'), '..', 'template.yaml')), null);
   });
+
+  test('ExpansionTemplates beside the constraint: workloads reviewed as their Pods', async () => {
+    const s = await run(suite('expansion'));
+    const cases = s.tests[0]?.cases ?? [];
+    assert.ok(
+      cases.every((c) => c.status === 'pass'),
+      JSON.stringify(statuses(s)),
+    );
+    assert.deepEqual(
+      cases.map((c) => c.messages),
+      [
+        ['[Implied by expand-workloads] latest tag in Pod of namespace shop'],
+        [],
+        ['[Implied by expand-cronjobs] latest tag in Pod of namespace shop'],
+        [],
+        ['latest tag in Pod of namespace shop'],
+      ],
+    );
+  });
+
+  test('invalid: true passes when the template rejects the constraint, fails when it accepts it', async () => {
+    const s = await run(suite('invalid'));
+    assert.deepEqual(
+      s.tests.map((t) => [t.name, t.status, t.reason]),
+      [
+        ['parameters-rejected-by-schema', 'pass', undefined],
+        ['valid-constraint-said-invalid', 'fail', 'the constraint is valid but the test wants invalid: true'],
+      ],
+    );
+  });
 });

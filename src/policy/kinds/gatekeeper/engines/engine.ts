@@ -5,6 +5,8 @@
  * OPA-backed engine can take its place later without touching the policy kind.
  */
 
+import type { Inventory } from '../inventory.js';
+
 /** What a template's code sees for one object and one constraint. */
 export interface ReviewInput {
   /** The admission activation built by the engine (object, oldObject, request, namespaceObject...). */
@@ -15,6 +17,8 @@ export interface ReviewInput {
   parameters: unknown;
   /** The object under review, or oldObject on DELETE (`variables.anyObject`). */
   anyObject: unknown;
+  /** Referential data (`data.inventory` in Rego); Gatekeeper's CEL engine does not expose it. */
+  inventory: Inventory;
 }
 
 export interface Violation {

@@ -5,11 +5,11 @@
  */
 import { celEngine } from './cel.js';
 import type { TemplateEngine } from './engine.js';
-import { regoEngine } from './rego.js';
+import { regoUnavailableEngine } from './rego-unavailable.js';
 
 export type { CodeSite, CompiledCode, ReviewInput, TemplateEngine, Violation } from './engine.js';
 
-export const TEMPLATE_ENGINES: readonly TemplateEngine[] = [celEngine, regoEngine];
+export const TEMPLATE_ENGINES: readonly TemplateEngine[] = [celEngine, regoUnavailableEngine];
 
 export function engineNamed(name: string): TemplateEngine | undefined {
   return TEMPLATE_ENGINES.find((e) => e.name === name);

@@ -6,7 +6,7 @@
  */
 import type { CodeSite, TemplateEngine } from './engine.js';
 
-export const regoEngine: TemplateEngine = {
+export const regoUnavailableEngine: TemplateEngine = {
   name: 'Rego',
   compile(_source, site: CodeSite) {
     return { unavailable: `Rego templates need Open Policy Agent (ConstraintTemplate "${site.template}")` };
