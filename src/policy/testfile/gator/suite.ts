@@ -113,17 +113,20 @@ export function checkAssertion(a: Assertion, messages: readonly string[]): strin
 }
 
 /**
- * The test's template and constraint (ExpansionTemplates may sit in either file). A problem with the
+ * The test's template and constraint, and ExpansionTemplates (in either file, or in the file a test's
+ * `expansion` names: a Rampart addition that gator ignores). A problem with the
  * template is a usage error; one with the constraint is too, unless the test says `invalid: true`.
  */
 async function policiesFrom(
   template: string,
   constraint: string,
+  expansion: string | undefined,
   suite: string,
   test: string,
 ): Promise<{ policies: LoadedPolicy[]; constraintProblem?: string }> {
   const docs: Document[] = [];
-  for (const f of [template, constraint]) docs.push(...(await loadDocumentsFromFile(f)));
+  for (const f of [template, constraint, ...(expansion ? [expansion] : [])])
+    docs.push(...(await loadDocumentsFromFile(f)));
   const loaded = loadPolicyDocuments(docs);
   const fromTemplate = loaded.invalid.find((i) => i.origin?.file !== constraint);
   if (fromTemplate) throw new UserError(`${suite}: test "${test}": ${fromTemplate.error.message}`);
@@ -216,6 +219,9 @@ export async function runSuiteFile(
     const { policies, constraintProblem } = await policiesFrom(
       resolvePath(base, test.template, `tests[${ti}].template`, file),
       constraintFile,
+      test.expansion === undefined
+        ? undefined
+        : resolvePath(base, test.expansion, `tests[${ti}].expansion`, file),
       file,
       name,
     );
