@@ -45,6 +45,8 @@ interface GatekeeperRun extends CelRunContext {
   inventory?: Inventory;
   /** Resultants per resource (and patch revision), shared by every constraint. */
   resultants: WeakMap<ResourceRequest, { revision: number; list: Resultant[] }>;
+  /** The admission activation of each resultant, built once and shared by every constraint. */
+  activations: WeakMap<Record<string, unknown>, Record<string, unknown>>;
 }
 
 function invalid(p: GatekeeperPolicy, message: string): InvalidPolicy {
@@ -135,6 +137,7 @@ export const gatekeeperPolicyKind: PolicyKind<GatekeeperPolicy, GatekeeperRun> =
   prepare: (_policies, resourceSet, options) => ({
     ...prepareCelRun(resourceSet, options),
     resultants: new WeakMap(),
+    activations: new WeakMap(),
   }),
   matches(policy, request: ResourceRequest, run) {
     const object = request.matchContext.resource as Record<string, unknown>;
@@ -172,10 +175,14 @@ export const gatekeeperPolicyKind: PolicyKind<GatekeeperPolicy, GatekeeperRun> =
         continue;
       }
       if (!r.object || !matchesObject(policy, r.object, request, run)) continue;
-      const activation = admissionActivation(
-        { ...shared.input, object: r.object, oldObject: null },
-        run.serviceVars,
-      );
+      let activation = run.activations.get(r.object);
+      if (!activation) {
+        activation = admissionActivation(
+          { ...shared.input, object: r.object, oldObject: null },
+          run.serviceVars,
+        );
+        run.activations.set(r.object, activation);
+      }
       for (const v of review(activation, r.object))
         found.push({ violation: { ...v, message: impliedMessage(r.template, v.message) }, action });
     }
