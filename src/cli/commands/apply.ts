@@ -14,8 +14,9 @@ import { parseFlags } from '../flags.js';
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
-Applies policies offline: Kyverno ClusterPolicy/Policy (validate.cel included), ValidatingPolicy and
-ValidatingAdmissionPolicy (+ bindings), to Kubernetes resources, and JSON-mode ValidatingPolicies to any JSON.
+Applies policies offline: Kyverno ClusterPolicy/Policy (validate.cel included), ValidatingPolicy,
+ValidatingAdmissionPolicy (+ bindings) and OPA Gatekeeper ConstraintTemplates + Constraints (CEL code;
+ExpansionTemplates too), to Kubernetes resources, and JSON-mode ValidatingPolicies to any JSON.
 
 Options:
   -r, --resource PATH     resource file or directory (repeatable; "-" reads stdin)
