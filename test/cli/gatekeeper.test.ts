@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { fixture, runRampart } from '../helpers/index.js';
+import { fixture, REPO_ROOT, runRampart } from '../helpers/index.js';
 
 const suites = (...parts: string[]) => fixture('policy', 'testfile', 'gator', 'fixtures', ...parts);
 const sideBySide = (...parts: string[]) =>
@@ -134,5 +135,18 @@ describe('Gatekeeper through the real CLI', () => {
       results.map((r: any) => [r.resource.kind, r.resource.name, r.status]),
       [['Pod', 'svc', 'fail']],
     );
+  });
+
+  test('rampart test with Kyverno tests and gator suites: -o json keeps stdout one JSON document', async () => {
+    const kyverno = join(REPO_ROOT, 'src', 'packs', 'gpu-isolation', 'tests', 'priv');
+    const gator = fixture('packs', 'gpu-isolation-gatekeeper');
+    const table = await runRampart(['test', kyverno, gator]);
+    assert.equal(table.code, 0, table.stdout + table.stderr);
+    assert.match(table.stdout, /^ok\t.*suite\.yaml/m);
+    assert.match(table.stdout, /Test Summary: \d+ tests passed and 0 tests failed/);
+    const json = await runRampart(['test', kyverno, gator, '-o', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.ok(JSON.parse(json.stdout));
+    assert.match(json.stderr, /^ok\t.*suite\.yaml/m);
   });
 });

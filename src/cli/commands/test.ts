@@ -64,7 +64,11 @@ export async function run(argv: string[]): Promise<number> {
   const files = await discoverTestFiles(positionals, values['file-name'] ?? 'kyverno-test.yaml');
   const suites = await runGatorSuites(positionals, values.run);
   if (suites.length > 0) {
-    process.stdout.write(renderSuites(suites, values.verbose));
+    // gator's text report; beside json or junit output for Kyverno tests it goes to stderr so that
+    // stdout stays one parseable document.
+    const gator = renderSuites(suites, values.verbose);
+    if (files.length === 0 || format === 'table') process.stdout.write(gator);
+    else process.stderr.write(gator);
     if (files.length === 0) return suitesFailed(suites) ? EXIT_FINDINGS : EXIT_OK;
   }
   if (files.length === 0) {
