@@ -5,6 +5,7 @@
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
 import { generateRuleType } from './generate/rule-type.js';
+import { gatekeeperPolicyKind } from './kinds/gatekeeper/kind.js';
 import { mapPolicyKind } from './kinds/map/kind.js';
 import { celPreconditionsFeature, validateCelRuleType } from './kinds/validate-cel/rule-type.js';
 import { vapPolicyKind } from './kinds/vap/kind.js';
@@ -18,6 +19,7 @@ registerPolicyKind(kyvernoPolicyKind);
 registerPolicyKind(vapPolicyKind);
 registerPolicyKind(mapPolicyKind);
 registerPolicyKind(vpolPolicyKind);
+registerPolicyKind(gatekeeperPolicyKind);
 registerRuleType(validateRuleType);
 registerRuleType(validateCelRuleType);
 registerRuleFeature(celPreconditionsFeature);

@@ -126,6 +126,8 @@ export interface ApplyPathsInput {
   resourcePaths: readonly string[];
   /** PolicyException files and directories. */
   exceptionPaths?: readonly string[];
+  /** Objects that exist but are not under review (cluster state): looked up, never evaluated. */
+  inventoryPaths?: readonly string[];
   /** A Kyverno CLI values file. */
   valuesFile?: string;
   /** A Kyverno CLI user info file. */
@@ -164,6 +166,7 @@ export async function applyPaths(input: ApplyPathsInput): Promise<RuleResponse[]
     policies: loaded.policies,
     resources: input.resourcePaths,
     exceptionDocuments,
+    inventory: input.inventoryPaths?.length ? await loadResources(input.inventoryPaths) : undefined,
     values,
     userInfo,
     operation: input.operation,
@@ -178,6 +181,11 @@ export interface ApplyFilesInput {
   resources: readonly string[];
   /** Documents that may hold PolicyExceptions (those among the policy files, --exception files). */
   exceptionDocuments?: readonly Document[];
+  /**
+   * Objects known to exist but not under review (`--inventory`): every one is available to lookups
+   * (namespaceSelector, context, resource.Get, Gatekeeper's data.inventory), none gets a result.
+   */
+  inventory?: readonly Document[];
   /** A Kyverno CLI values file. */
   values?: ValuesSpec;
   userInfo?: UserInfo;
@@ -206,6 +214,7 @@ export async function applyToFiles(input: ApplyFilesInput): Promise<RuleResponse
         lookups.push(asResource(doc));
     }
   }
+  for (const doc of input.inventory ?? []) if (!isPolicyDocument(doc.content)) lookups.push(asResource(doc));
   const { exceptions, errors } = collectExceptions(input.exceptionDocuments ?? []);
   if (errors.length) throw errors[0];
   const spec = input.values;

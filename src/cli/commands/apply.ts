@@ -14,8 +14,9 @@ import { parseFlags } from '../flags.js';
 
 const HELP = `Usage: rampart apply POLICY... --resource PATH... [options]
 
-Applies policies offline: Kyverno ClusterPolicy/Policy (validate.cel included), ValidatingPolicy and
-ValidatingAdmissionPolicy (+ bindings), to Kubernetes resources, and JSON-mode ValidatingPolicies to any JSON.
+Applies policies offline: Kyverno ClusterPolicy/Policy (validate.cel included), ValidatingPolicy,
+ValidatingAdmissionPolicy (+ bindings) and OPA Gatekeeper ConstraintTemplates + Constraints (CEL code;
+ExpansionTemplates too), to Kubernetes resources, and JSON-mode ValidatingPolicies to any JSON.
 
 Options:
   -r, --resource PATH     resource file or directory (repeatable; "-" reads stdin)
@@ -23,6 +24,8 @@ Options:
   -f, --values-file F     Kyverno CLI values file (globalValues, policies[].rules/resources values, namespaceSelector)
   -u, --userinfo F        Kyverno CLI user info file (roles, clusterRoles, userInfo)
   -e, --exception PATH    PolicyException files (repeatable; exceptions among the policy paths are used too)
+      --inventory PATH    objects that exist but are not under review (repeatable): Namespaces for
+                          namespaceSelector, lookups, Gatekeeper's data.inventory
       --operation OP      admission operation: CREATE (default), UPDATE, DELETE, CONNECT
       --audit-warn        report failures of Audit-mode rules as warnings (not counted as failures)
   -o, --output FORMAT     table (default), json, policyreport, sarif, junit; yaml prints the mutated
@@ -40,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
     'values-file'?: string;
     userinfo?: string;
     exception?: string[];
+    inventory?: string[];
     operation?: string;
     'audit-warn'?: boolean;
     output?: string;
@@ -54,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
       'values-file': { type: 'string', short: 'f' },
       userinfo: { type: 'string', short: 'u' },
       exception: { type: 'string', short: 'e', multiple: true },
+      inventory: { type: 'string', multiple: true },
       operation: { type: 'string' },
       'audit-warn': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
@@ -99,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
         policyPaths: positionals,
         resourcePaths: values.resource,
         exceptionPaths: values.exception,
+        inventoryPaths: values.inventory,
         valuesFile: values['values-file'],
         userInfoFile: values.userinfo,
         operation: operation as Operation | undefined,

@@ -19,7 +19,7 @@ Scans Kubernetes manifests (YAML/JSON, Lists, Kustomize overlays, Helm charts) a
 built-in guardrail packs (gpu-isolation, pod-security, resources, governance) plus your own policies.
 
 Options:
-      --policy PATH         also run these Kyverno-format policies (repeatable)
+      --policy PATH         also run these policies: Kyverno, CEL, Gatekeeper (repeatable)
       --pack NAME           run only this pack (repeatable)
       --skip-pack NAME      do not run this pack (repeatable)
       --rule ID             run only this rule (repeatable)

@@ -1,5 +1,7 @@
 import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
 import { discoverTestFiles } from '../../policy/testfile/discover.js';
+import { renderSuites, suitesFailed } from '../../policy/testfile/gator/render.js';
+import { runFilter, runSuiteFile, type SuiteOutcome } from '../../policy/testfile/gator/suite.js';
 import { renderTestJson, renderTestJunit, renderTestTable, summarize } from '../../policy/testfile/report.js';
 import { parseSelector, runTestFile, type TestOutcome } from '../../policy/testfile/run.js';
 import { oneOf, parseFlags } from '../flags.js';
@@ -7,7 +9,8 @@ import { oneOf, parseFlags } from '../flags.js';
 const HELP = `Usage: rampart test PATH... [options]
 
 Runs Kyverno CLI test files (cli.kyverno.io/v1alpha1 kind: Test, and the legacy untyped format)
-found recursively under PATH (hidden folders such as .kyverno-test/ included).
+found recursively under PATH (hidden folders such as .kyverno-test/ included), and OPA Gatekeeper
+\`gator verify\` suites (suite.yaml, test.gatekeeper.sh/v1alpha1 Suite) found beside them.
 
 Options:
   -f, --file-name NAME            test file name to look for (default kyverno-test.yaml)
@@ -16,6 +19,8 @@ Options:
       --detailed-results          add the rule's message to each row
       --require-tests             exit 2 when no test file is found
   -o, --output FORMAT             table (default), json, junit
+      --run REGEX                 gator suites: run only tests/cases matching (TEST//CASE, as gator)
+  -v, --verbose                   gator suites: a line per test and case
 
 Exit codes: 0 every expected result matched, 1 a mismatch or a test that failed to load, 2 usage error.
 Difference from Kyverno's CLI: an expectation for a resource no rule of the policy applied to is a
@@ -30,6 +35,8 @@ export async function run(argv: string[]): Promise<number> {
     'require-tests'?: boolean;
     'remove-color'?: boolean;
     output?: string;
+    run?: string;
+    verbose?: boolean;
     help?: boolean;
   }>(
     argv,
@@ -41,6 +48,8 @@ export async function run(argv: string[]): Promise<number> {
       'require-tests': { type: 'boolean' },
       'remove-color': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
+      run: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
     'test',
@@ -53,6 +62,15 @@ export async function run(argv: string[]): Promise<number> {
   const format = oneOf(values.output, 'output', ['table', 'json', 'junit'] as const, 'table');
   const selector = parseSelector(values['test-case-selector']);
   const files = await discoverTestFiles(positionals, values['file-name'] ?? 'kyverno-test.yaml');
+  const suites = await runGatorSuites(positionals, values.run);
+  if (suites.length > 0) {
+    // gator's text report; beside json or junit output for Kyverno tests it goes to stderr so that
+    // stdout stays one parseable document.
+    const gator = renderSuites(suites, values.verbose);
+    if (files.length === 0 || format === 'table') process.stdout.write(gator);
+    else process.stderr.write(gator);
+    if (files.length === 0) return suitesFailed(suites) ? EXIT_FINDINGS : EXIT_OK;
+  }
   if (files.length === 0) {
     if (values['require-tests'])
       throw new UserError(`test: no ${values['file-name'] ?? 'kyverno-test.yaml'} found`);
@@ -74,5 +92,15 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const s = summarize(outcomes);
-  return s.failed > 0 || s.errors > 0 ? EXIT_FINDINGS : EXIT_OK;
+  return s.failed > 0 || s.errors > 0 || suitesFailed(suites) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+async function runGatorSuites(paths: string[], run: string | undefined): Promise<SuiteOutcome[]> {
+  const filter = runFilter(run);
+  const out: SuiteOutcome[] = [];
+  for (const file of await discoverTestFiles(paths, 'suite.yaml')) {
+    const outcome = await runSuiteFile(file, filter);
+    if (outcome) out.push(outcome);
+  }
+  return out;
 }
