@@ -31,6 +31,8 @@ export interface WebhookOptions {
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
   maxConnections?: number;
+  /** A TLS handshake not finished in this time is dropped (idle sockets that never speak). */
+  handshakeTimeoutMs?: number;
   /** How often certificate files are checked for rotation. */
   certPollMs?: number;
 }
@@ -175,6 +177,7 @@ export async function startWebhook(
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       maxHeaderSize: 16 * 1024,
       // Node checks header/request timeouts on this interval (30 s by default): check often enough to honour them.
       connectionsCheckingInterval: Math.min(1000, Math.max(50, (options.headersTimeoutMs ?? 10_000) / 4)),
