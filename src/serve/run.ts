@@ -20,6 +20,8 @@ export interface ServeConfig {
   workers: number;
   failurePolicy: FailurePolicy;
   gracePeriodMs: number;
+  /** How often certificate files are checked for rotation (default 2 s). */
+  certPollMs?: number;
 }
 
 export type Logger = (entry: Record<string, unknown>) => void;
@@ -95,6 +97,7 @@ export async function startServer(
       namespaceLabels: await loadNamespaceLabels(config.namespaceLabelsFile),
       failurePolicy: config.failurePolicy,
       log,
+      certPollMs: config.certPollMs,
     },
     { host: config.host, port: config.port },
   );
