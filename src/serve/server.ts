@@ -184,6 +184,8 @@ export async function startWebhook(
     },
     (req, res) => {
       inFlight++;
+      // Draining: the answer closes the connection, so the client reconnects to a pod that stays.
+      if (stopping) res.shouldKeepAlive = false;
       res.on('close', () => inFlight--);
       handle(req, res).catch((error: Error) => {
         log({ level: 'error', msg: 'request failed', error: error.message });
