@@ -5,7 +5,19 @@ import { fileURLToPath } from 'node:url';
  * Runs every benchmark module (bench/<area>.ts exporting `bench()`), or those named on the command
  * line: `npm run bench -- policy scan`. Each prints its own figures.
  */
-const AREAS = ['policy', 'cel', 'mutate', 'scan', 'apk', 'rightsize', 'iam', 'terraform', 'disk', 'cp'];
+const AREAS = [
+  'policy',
+  'cel',
+  'mutate',
+  'scan',
+  'apk',
+  'rightsize',
+  'iam',
+  'terraform',
+  'disk',
+  'cp',
+  'serve',
+];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -203,9 +203,10 @@ export async function startWebhook(
     socket.once('close', () => sockets.delete(socket));
   });
   // Node times out headers only once a request's first byte arrives: a connection that finishes its
-  // handshake and then says nothing would be held forever. It gets the header timeout for its first request.
+  // handshake and then says nothing would be held forever. It gets twice the header timeout for its first
+  // request: a client that started one is answered 408 by node first.
   const waitingForFirstRequest = new WeakMap<Socket, NodeJS.Timeout>();
-  const firstRequestMs = options.headersTimeoutMs ?? 10_000;
+  const firstRequestMs = 2 * (options.headersTimeoutMs ?? 10_000);
   server.on('secureConnection', (socket: Socket) => {
     const timer = setTimeout(() => socket.destroy(), firstRequestMs);
     timer.unref();
