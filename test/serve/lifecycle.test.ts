@@ -309,6 +309,7 @@ spec:
     const closed = await new Promise<boolean>((resolve) => {
       const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ca });
       socket.on('error', () => {});
+      socket.resume(); // read, or the end of the stream is never seen
       socket.on('close', () => resolve(true));
       setTimeout(() => {
         socket.destroy();
