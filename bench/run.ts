@@ -17,6 +17,7 @@ const AREAS = [
   'terraform',
   'disk',
   'cp',
+  'serve',
 ];
 
 async function main(): Promise<void> {

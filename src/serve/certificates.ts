@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
 
@@ -109,4 +109,30 @@ export async function writeCertificates(dir: string, generated: GeneratedCertifi
   await writeFile(join(dir, CERT_FILES.ca), generated.caCert);
   await writeFile(join(dir, CERT_FILES.cert), generated.cert);
   await writeFile(join(dir, CERT_FILES.key), generated.key, { mode: 0o600 });
+}
+
+/**
+ * The certificates under DIR, generated (for the Service's DNS names and 127.0.0.1) when ca.crt or tls.crt
+ * is missing, else reused as they are. `generated` says which.
+ */
+export async function ensureCertificates(
+  dir: string,
+  service: { namespace: string; name: string },
+): Promise<{ caBundle: string; generated: boolean }> {
+  const present = await Promise.all(
+    [CERT_FILES.ca, CERT_FILES.cert, CERT_FILES.key].map((f) =>
+      access(join(dir, f)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (present.every(Boolean))
+    return { caBundle: (await readFile(join(dir, CERT_FILES.ca))).toString('base64'), generated: false };
+  const generated = generateCertificates({
+    dnsNames: serviceDnsNames(service.namespace, service.name),
+    ipAddresses: ['127.0.0.1'],
+  });
+  await writeCertificates(dir, generated);
+  return { caBundle: generated.caBundle, generated: true };
 }

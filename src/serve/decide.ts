@@ -2,7 +2,7 @@ import fastJsonPatch from 'fast-json-patch';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { type EvaluateOptions, evaluateResources, type RuleResponse } from '../policy/engine/evaluate.js';
-import { type LoadedPolicy, policyKey } from '../policy/model/types.js';
+import { isKyvernoPolicy, type LoadedPolicy, policyKey } from '../policy/model/types.js';
 import type { NamespaceLabels } from './namespace-labels.js';
 import type { PolicySet } from './policy-set.js';
 import type { AdmissionRequest, Decision } from './review.js';
@@ -147,6 +147,29 @@ function fromResponses(
   return { allowed: true, warnings };
 }
 
+/**
+ * The policies each endpoint runs, worked out once per policy set: `/validate` skips mutate-only and
+ * generate-only policies, `/mutate` runs only policies that can change the object (mutate rules, and
+ * verifyImages, which writes image digests). Policies of other kinds validate, or mutate by their kind.
+ */
+const byEndpoint = new WeakMap<PolicySet, Record<Endpoint, readonly LoadedPolicy[]>>();
+
+export function endpointPolicies(set: PolicySet, endpoint: Endpoint): readonly LoadedPolicy[] {
+  let split = byEndpoint.get(set);
+  if (!split) {
+    const has = (p: LoadedPolicy, fields: string[]) =>
+      isKyvernoPolicy(p)
+        ? p.computedRules.some((r) => fields.some((f) => (r as Record<string, unknown>)[f] !== undefined))
+        : /Mutating/.test(p.kind) === fields.includes('mutate'); // a MutatingPolicy mutates, the rest validate
+    split = {
+      validate: set.policies.filter((p) => has(p, ['validate', 'verifyImages'])),
+      mutate: set.policies.filter((p) => has(p, ['mutate', 'verifyImages'])),
+    };
+    byEndpoint.set(set, split);
+  }
+  return split[endpoint];
+}
+
 /** Evaluates one admission request; an exception thrown by the engine follows the failure policy. */
 export function decide(
   set: PolicySet,
@@ -164,11 +187,13 @@ export function decide(
   const engine = engineOptions(request, options, set);
   try {
     if (endpoint === 'mutate') {
-      const response = evaluateResources(set.policies, [doc], engine);
+      const policies = endpointPolicies(set, 'mutate');
+      if (!policies.length) return { decision: { allowed: true, warnings: [] }, responses: [] };
+      const response = evaluateResources(policies, [doc], engine);
       const resource = response.resources[0];
       const responses = resource?.ruleResponses ?? [];
       if (options.observe) {
-        const byKey = new Map(set.policies.map((p) => [policyKey(p), p]));
+        const byKey = new Map(policies.map((p) => [policyKey(p), p]));
         const byPolicy = new Map<string, RuleResponse[]>();
         for (const r of responses) byPolicy.set(r.policyKey, [...(byPolicy.get(r.policyKey) ?? []), r]);
         // One engine call chains every mutation: results are counted per policy, time is not split.
@@ -180,7 +205,7 @@ export function decide(
       return { decision, responses };
     }
     const responses: RuleResponse[] = [];
-    for (const policy of set.policies) {
+    for (const policy of endpointPolicies(set, 'validate')) {
       const started = performance.now();
       const own = evaluateResources([policy], [doc], engine).resources[0]?.ruleResponses ?? [];
       options.observe?.(policy, own, (performance.now() - started) / 1000);

@@ -1,5 +1,6 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { listPackNames, loadPack } from '../packs/index.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
@@ -19,6 +20,15 @@ export interface PolicySources {
   packs: readonly string[];
 }
 
+/**
+ * A ConfigMap or Secret volume holds the files twice for a moment during an update (the old and the new
+ * timestamped directory, before the kubelet removes the old one): read only what `..data` points at.
+ */
+function kubeletView(path: string): string {
+  const current = join(path, '..data');
+  return existsSync(current) ? current : path;
+}
+
 /** Loads policy files and built-in packs; any invalid policy fails the whole load (the old set stays). */
 export async function loadPolicySet(sources: PolicySources): Promise<PolicySet> {
   const known = listPackNames();
@@ -27,7 +37,7 @@ export async function loadPolicySet(sources: PolicySources): Promise<PolicySet> 
   const policies: LoadedPolicy[] = [];
   const exceptions: PolicyException[] = [];
   if (sources.paths.length) {
-    const loaded = await loadPolicies(sources.paths);
+    const loaded = await loadPolicies(sources.paths.map(kubeletView));
     if (loaded.invalid.length) {
       const first = loaded.invalid[0]!;
       throw new UserError(`invalid policy ${first.name} in ${first.file}: ${first.error.message}`);

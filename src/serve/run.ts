@@ -1,8 +1,7 @@
 import cluster from 'node:cluster';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { CERT_FILES, generateCertificates, serviceDnsNames, writeCertificates } from './certificates.js';
+import { CERT_FILES, ensureCertificates } from './certificates.js';
 import type { FailurePolicy } from './decide.js';
 import { ServeMetrics } from './metrics.js';
 import { loadNamespaceLabels } from './namespace-labels.js';
@@ -21,6 +20,8 @@ export interface ServeConfig {
   workers: number;
   failurePolicy: FailurePolicy;
   gracePeriodMs: number;
+  /** How often certificate files are checked for rotation (default 2 s). */
+  certPollMs?: number;
 }
 
 export type Logger = (entry: Record<string, unknown>) => void;
@@ -46,25 +47,15 @@ export function certificateFiles(config: ServeConfig): { cert: string; key: stri
   };
 }
 
-/** Generates DIR/ca.crt, tls.crt, tls.key when missing; returns the caBundle (base64 of ca.crt). */
+/** Generates DIR/ca.crt, tls.crt, tls.key when missing; logs and returns the caBundle (base64 of ca.crt). */
 export async function prepareGeneratedCertificates(
   config: ServeConfig,
   log: Logger,
 ): Promise<string | undefined> {
   if ('cert' in config.tls) return undefined;
   const dir = config.tls.generateDir;
-  const caFile = join(dir, CERT_FILES.ca);
-  if (!existsSync(join(dir, CERT_FILES.cert)) || !existsSync(caFile)) {
-    const generated = generateCertificates({
-      dnsNames: serviceDnsNames(config.service.namespace, config.service.name),
-      ipAddresses: ['127.0.0.1'],
-    });
-    await writeCertificates(dir, generated);
-    log({ level: 'info', msg: 'certificates generated', dir, caBundle: generated.caBundle });
-    return generated.caBundle;
-  }
-  const caBundle = readFileSync(caFile).toString('base64');
-  log({ level: 'info', msg: 'certificates reused', dir, caBundle });
+  const { caBundle, generated } = await ensureCertificates(dir, config.service);
+  log({ level: 'info', msg: generated ? 'certificates generated' : 'certificates reused', dir, caBundle });
   return caBundle;
 }
 
@@ -106,6 +97,7 @@ export async function startServer(
       namespaceLabels: await loadNamespaceLabels(config.namespaceLabelsFile),
       failurePolicy: config.failurePolicy,
       log,
+      certPollMs: config.certPollMs,
     },
     { host: config.host, port: config.port },
   );
@@ -131,7 +123,11 @@ export async function serve(config: ServeConfig, log: Logger = jsonLog): Promise
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       log({ level: 'info', msg: 'shutting down', signal });
-      running.stop().then(() => resolve(0));
+      running.stop().then(() => {
+        // A cluster worker's IPC channel would keep it alive: let go of it so the process exits.
+        if (cluster.isWorker) cluster.worker?.disconnect();
+        resolve(0);
+      });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
@@ -153,9 +149,17 @@ function supervise(config: ServeConfig, log: Logger): Promise<number> {
       const workers = Object.values(cluster.workers ?? {});
       let left = workers.length;
       if (left === 0) resolve(0);
+      // Workers finish their in-flight reviews within the grace period; one that hangs past it is killed.
+      const deadline = setTimeout(() => {
+        for (const w of workers) if (w && !w.isDead()) w.process.kill('SIGKILL');
+      }, config.gracePeriodMs + 2_000);
+      deadline.unref();
       for (const w of workers) {
         w?.once('exit', () => {
-          if (--left === 0) resolve(0);
+          if (--left === 0) {
+            clearTimeout(deadline);
+            resolve(0);
+          }
         });
         w?.process.kill('SIGTERM');
       }

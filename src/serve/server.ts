@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { UserError } from '../core/errors.js';
 import { readTlsFiles, type TlsFiles } from '../net/server.js';
 import { decide, type Endpoint, type FailurePolicy } from './decide.js';
@@ -31,6 +31,8 @@ export interface WebhookOptions {
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
   maxConnections?: number;
+  /** A TLS handshake not finished in this time is dropped (idle sockets that never speak). */
+  handshakeTimeoutMs?: number;
   /** How often certificate files are checked for rotation. */
   certPollMs?: number;
 }
@@ -175,12 +177,15 @@ export async function startWebhook(
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
       maxHeaderSize: 16 * 1024,
       // Node checks header/request timeouts on this interval (30 s by default): check often enough to honour them.
       connectionsCheckingInterval: Math.min(1000, Math.max(50, (options.headersTimeoutMs ?? 10_000) / 4)),
     },
     (req, res) => {
       inFlight++;
+      // Draining: the answer closes the connection, so the client reconnects to a pod that stays.
+      if (stopping) res.shouldKeepAlive = false;
       res.on('close', () => inFlight--);
       handle(req, res).catch((error: Error) => {
         log({ level: 'error', msg: 'request failed', error: error.message });
@@ -189,8 +194,32 @@ export async function startWebhook(
     },
   );
   server.maxConnections = options.maxConnections ?? 20_000;
-  // A TLS handshake that never completes (or a client that opens and says nothing) is dropped.
-  server.on('tlsClientError', () => {});
+  // A TLS handshake that fails or never completes (handshakeTimeout) is dropped.
+  server.on('tlsClientError', (_error, socket) => socket.destroy());
+  // Every TCP connection, so shutdown can end the ones http does not track (still in their handshake).
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // Node times out headers only once a request's first byte arrives: a connection that finishes its
+  // handshake and then says nothing would be held forever. It gets twice the header timeout for its first
+  // request: a client that started one is answered 408 by node first.
+  const waitingForFirstRequest = new WeakMap<Socket, NodeJS.Timeout>();
+  const firstRequestMs = 2 * (options.headersTimeoutMs ?? 10_000);
+  server.on('secureConnection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), firstRequestMs);
+    timer.unref();
+    waitingForFirstRequest.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (req: IncomingMessage) => {
+    const timer = waitingForFirstRequest.get(req.socket);
+    if (timer) {
+      clearTimeout(timer);
+      waitingForFirstRequest.delete(req.socket);
+    }
+  });
   // Malformed requests and clients too slow with their headers or body: answer if possible, then close.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
@@ -222,7 +251,8 @@ export async function startWebhook(
     server.once('error', (error: Error) =>
       reject(new UserError(`cannot listen on ${listen.host}:${listen.port}: ${error.message}`)),
     );
-    server.listen(listen.port, listen.host, () => resolve());
+    // A deep accept queue: a burst of connections (every API server replica reconnecting) is not dropped.
+    server.listen({ port: listen.port, host: listen.host, backlog: 4096 }, () => resolve());
   });
   const address = server.address() as AddressInfo;
 
@@ -235,6 +265,7 @@ export async function startWebhook(
     const deadline = Date.now() + graceMs;
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
     await closed;
   }
 

@@ -12,6 +12,8 @@ export interface WebhookConfigOptions {
   service: { namespace: string; name: string; port?: number };
   caBundle?: string;
   timeoutSeconds?: number;
+  /** Rampart's own ServiceAccount (in the Service's namespace): its writes (PolicyReports) are not reviewed. */
+  serviceAccount?: string;
 }
 
 const ALL_OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
@@ -38,6 +40,7 @@ const KNOWN: Record<string, { group: string; resource: string }> = {
   ClusterRole: { group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
   ClusterRoleBinding: { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
   PodDisruptionBudget: { group: 'policy', resource: 'poddisruptionbudgets' },
+  ReplicationController: { group: '', resource: 'replicationcontrollers' },
   HorizontalPodAutoscaler: { group: 'autoscaling', resource: 'horizontalpodautoscalers' },
 };
 
@@ -69,8 +72,8 @@ export function kindTarget(selector: string): Target {
 }
 
 interface Scope {
-  kinds: Set<string>;
-  operations: Set<string>;
+  /** Each match filter's kinds with its operations, kept together so rules stay as narrow as the policies. */
+  filters: { kinds: string[]; operations: string[] }[];
   enforce: boolean;
   mutate: boolean;
   validate: boolean;
@@ -98,8 +101,7 @@ function scopeOf(policy: LoadedPolicy): Scope {
   const spec = isObject(policy.raw.spec) ? policy.raw.spec : {};
   const action = String(spec.validationFailureAction ?? 'Audit').toLowerCase();
   const scope: Scope = {
-    kinds: new Set(),
-    operations: new Set(),
+    filters: [],
     enforce: action === 'enforce',
     mutate: false,
     validate: false,
@@ -108,8 +110,7 @@ function scopeOf(policy: LoadedPolicy): Scope {
   const rules =
     computed ?? (Array.isArray(spec.rules) ? (spec.rules as Record<string, unknown>[]) : undefined);
   if (!rules) {
-    scope.kinds.add('*');
-    for (const op of ALL_OPERATIONS) scope.operations.add(op);
+    scope.filters.push({ kinds: ['*'], operations: ALL_OPERATIONS });
     scope.validate = true;
     scope.enforce = true;
     return scope;
@@ -120,25 +121,36 @@ function scopeOf(policy: LoadedPolicy): Scope {
     const fa = isObject(rule.validate) ? rule.validate.failureAction : undefined;
     if (typeof fa === 'string' && fa.toLowerCase() === 'enforce') scope.enforce = true;
     const filters = resourceFilters(rule.match);
-    if (!filters.length) scope.kinds.add('*');
-    for (const f of filters) {
-      for (const k of f.kinds) scope.kinds.add(k);
-      for (const o of f.operations) scope.operations.add(o.toUpperCase());
-    }
+    if (!filters.length) scope.filters.push({ kinds: ['*'], operations: ALL_OPERATIONS });
+    for (const f of filters)
+      scope.filters.push({ kinds: f.kinds, operations: f.operations.map((o) => o.toUpperCase()) });
   }
   return scope;
 }
 
-function rulesFor(kinds: Set<string>, operations: Set<string>): Record<string, unknown>[] {
-  const byGroup = new Map<string, Set<string>>();
-  for (const k of kinds) {
-    const t = kindTarget(k);
-    byGroup.set(t.group, (byGroup.get(t.group) ?? new Set()).add(t.resource));
-  }
-  return [...byGroup].map(([group, resources]) => ({
+/**
+ * One webhook rule per API group and set of operations. CONNECT only reaches connect subresources
+ * (pods/exec, pods/attach, .../proxy), so it is left off plain resources, where it would match nothing.
+ */
+function rulesFor(scopes: readonly Scope[]): Record<string, unknown>[] {
+  const byKey = new Map<string, { group: string; operations: string[]; resources: Set<string> }>();
+  for (const scope of scopes)
+    for (const filter of scope.filters)
+      for (const kind of filter.kinds) {
+        const t = kindTarget(kind);
+        const operations = [...new Set(filter.operations)]
+          .filter((o) => o !== 'CONNECT' || t.resource.includes('/'))
+          .sort();
+        if (!operations.length) continue;
+        const key = `${t.group}|${operations.join(',')}`;
+        const entry = byKey.get(key) ?? { group: t.group, operations, resources: new Set<string>() };
+        entry.resources.add(t.resource);
+        byKey.set(key, entry);
+      }
+  return [...byKey.values()].map(({ group, operations, resources }) => ({
     apiGroups: [group],
     apiVersions: ['*'],
-    operations: [...operations].sort(),
+    operations,
     resources: resources.has('*/*') ? ['*/*'] : [...resources].sort(),
     scope: '*',
   }));
@@ -151,12 +163,7 @@ function webhook(
   scopes: Scope[],
   options: WebhookConfigOptions,
 ): Record<string, unknown> {
-  const kinds = new Set<string>();
-  const operations = new Set<string>();
-  for (const s of scopes) {
-    for (const k of s.kinds) kinds.add(k);
-    for (const o of s.operations) operations.add(o);
-  }
+  const matchesEverything = scopes.some((s) => s.filters.some((f) => f.kinds.includes('*')));
   return {
     name,
     clientConfig: {
@@ -168,12 +175,13 @@ function webhook(
       },
       ...(options.caBundle ? { caBundle: options.caBundle } : {}),
     },
-    rules: rulesFor(kinds, operations),
+    rules: rulesFor(scopes),
     failurePolicy,
     sideEffects: 'None',
     admissionReviewVersions: ['v1'],
     timeoutSeconds: options.timeoutSeconds ?? 10,
     matchPolicy: 'Equivalent',
+    matchConditions: matchConditions(matchesEverything, options),
     namespaceSelector: {
       matchExpressions: [
         {
@@ -184,6 +192,35 @@ function webhook(
       ],
     },
   };
+}
+
+/**
+ * CEL conditions evaluated by the API server before it calls the webhook (GA in Kubernetes 1.30): Rampart's
+ * own writes never come back to it, and when some policy matches every kind, the high-churn objects no
+ * policy means (Leases renewed every few seconds, Events) stay on the API server.
+ */
+function matchConditions(
+  matchesEverything: boolean,
+  options: WebhookConfigOptions,
+): Record<string, string>[] {
+  const account = `system:serviceaccount:${options.service.namespace}:${options.serviceAccount ?? 'rampart'}`;
+  const conditions = [
+    { name: 'exclude-rampart-serviceaccount', expression: `request.userInfo.username != '${account}'` },
+  ];
+  if (matchesEverything)
+    conditions.push(
+      {
+        name: 'exclude-leases',
+        expression:
+          "!(request.resource.group == 'coordination.k8s.io' && request.resource.resource == 'leases')",
+      },
+      {
+        name: 'exclude-events',
+        expression:
+          "!(request.resource.group in ['', 'events.k8s.io'] && request.resource.resource == 'events')",
+      },
+    );
+  return conditions;
 }
 
 export function webhookConfigurations(

@@ -16,6 +16,7 @@ Options:
       --tls-generate DIR     make DIR/ca.crt, DIR/tls.crt, DIR/tls.key if missing and print the caBundle
       --service NS/NAME      the webhook's Service (certificate names; webhook-config target)
                              default rampart/rampart-webhook
+      --service-account NAME Rampart's ServiceAccount, left out of review by webhook-config (default rampart)
       --listen HOST:PORT     default 127.0.0.1:9443 (use 0.0.0.0:9443 in a pod)
       --namespace-labels F   Namespace objects or {namespace: {label: value}} for namespaceSelector
       --workers N            processes sharing the port (default 1)
@@ -34,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     'tls-key'?: string;
     'tls-generate'?: string;
     service?: string;
+    'service-account'?: string;
     listen?: string;
     'namespace-labels'?: string;
     workers?: string;
@@ -50,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'tls-generate': { type: 'string' },
       service: { type: 'string' },
+      'service-account': { type: 'string' },
       listen: { type: 'string' },
       'namespace-labels': { type: 'string' },
       workers: { type: 'string' },
@@ -73,13 +76,16 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'webhook-config') {
     const { loadPolicySet } = await import('../../serve/policy-set.js');
     const { webhookConfigurations } = await import('../../serve/webhook-config.js');
-    const { readFileSync, existsSync } = await import('node:fs');
-    const caFile = values['tls-generate'] ? `${values['tls-generate']}/ca.crt` : undefined;
+    const { ensureCertificates } = await import('../../serve/certificates.js');
     const set = await loadPolicySet({ paths: policyPaths, packs });
+    const generateDir = values['tls-generate'];
+    // The same files `serve --tls-generate DIR` then reuses, so the caBundle printed here is the one it serves.
+    const caBundle = generateDir ? (await ensureCertificates(generateDir, service)).caBundle : undefined;
     const docs = webhookConfigurations(set.policies, {
       service,
-      caBundle: caFile && existsSync(caFile) ? readFileSync(caFile).toString('base64') : undefined,
+      caBundle,
       timeoutSeconds: intFlag(values['timeout-seconds'], 'timeout-seconds', 10),
+      serviceAccount: values['service-account'] ?? 'rampart',
     });
     process.stdout.write(docs.map((d) => stringify(d)).join('---\n'));
     return EXIT_OK;
