@@ -131,11 +131,9 @@ export class NamespaceInformer {
         timeoutSeconds: this.options.watchTimeoutSeconds ?? 300,
       },
       (event) => {
+        // The server ends the stream after an ERROR event; the error is raised once it has.
         const failure = this.apply(event);
-        if (failure) {
-          expired = failure;
-          handle.abort();
-        }
+        if (failure) expired = failure;
       },
       'watch namespaces',
     );

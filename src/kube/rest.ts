@@ -71,7 +71,7 @@ export class KubeRest {
       controller,
     );
     const done = new Promise<void>((resolve, reject) => {
-      request.once('error', (error) => reject(connectionError(error, this.server)));
+      request.on('error', (error) => reject(connectionError(error, this.server)));
       request.once('response', (res) => {
         if (res.statusCode !== 200) {
           let text = '';
@@ -82,6 +82,8 @@ export class KubeRest {
           return;
         }
         const lines = createInterface({ input: res, crlfDelay: Number.POSITIVE_INFINITY });
+        // readline re-emits the input's errors; the response's own handler below settles `done`.
+        lines.on('error', () => undefined);
         lines.on('line', (line) => {
           if (!line.trim()) return;
           let event: WatchEvent;
@@ -92,7 +94,7 @@ export class KubeRest {
           }
           onEvent(event);
         });
-        res.once('error', (error) => reject(connectionError(error, this.server)));
+        res.on('error', (error) => reject(connectionError(error, this.server)));
         res.once('close', () => (res.complete ? resolve() : reject(new Error('watch stream broken'))));
       });
       request.end();
@@ -107,13 +109,13 @@ export class KubeRest {
     try {
       const request = await this.open(req, controller);
       return await new Promise((resolve, reject) => {
-        request.once('error', (error) => reject(connectionError(error, this.server)));
+        request.on('error', (error) => reject(connectionError(error, this.server)));
         request.once('response', (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => (text += c));
           res.once('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-          res.once('error', (error) => reject(connectionError(error, this.server)));
+          res.on('error', (error) => reject(connectionError(error, this.server)));
         });
         request.end(req.body === undefined ? undefined : JSON.stringify(req.body));
       });
