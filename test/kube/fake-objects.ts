@@ -332,7 +332,8 @@ export class FakeObjectStore {
     const key = keyOf(namespace, String(meta.name));
     if (this.faults.racingCreates) {
       this.faults.racingCreates--;
-      this.commit(type, key, { ...object, metadata: { ...meta, namespace } }, 'ADDED');
+      // The other writer's copy is older: it has none of the caller's results.
+      this.commit(type, key, { ...object, results: [], metadata: { ...meta, namespace } }, 'ADDED');
     }
     if (this.objects.get(type)!.has(key)) {
       status(res, 409, 'AlreadyExists', `${type.plural}.${type.group} "${String(meta.name)}" already exists`);
