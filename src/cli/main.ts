@@ -23,6 +23,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'run the HTTPS admission webhook (validate, mutate, metrics)',
     load: () => import('./commands/serve.js'),
   },
+  report: {
+    summary: "write PolicyReports for a cluster's existing resources (background scan)",
+    load: () => import('./commands/report.js'),
+  },
   rightsize: {
     summary: 'recommend CPU/memory requests from Prometheus',
     load: () => import('./commands/rightsize.js'),

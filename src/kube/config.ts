@@ -61,6 +61,14 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): ResolvedKubeCon
       try {
         one.loadFromFile(file);
       } catch (error) {
+        // YAML syntax errors carry a mark: report them as file:line:column like every other input.
+        const mark = (error as { mark?: { line: number; column: number }; reason?: string }).mark;
+        const reason = (error as { reason?: string }).reason;
+        if (mark && reason)
+          throw new UserError(`malformed kubeconfig: ${reason}`, {
+            position: { file, line: mark.line + 1, column: mark.column + 1 },
+            cause: error,
+          });
         throw new UserError(`kubeconfig ${file}: ${(error as Error).message}`, { cause: error });
       }
       if (i > 0) kc.mergeConfig(one, true);

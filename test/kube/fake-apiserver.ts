@@ -17,6 +17,7 @@ import {
   STDOUT,
   statusForExit,
 } from '../../src/kube/channel.js';
+import { FakeObjectStore, type FakeResourceType } from './fake-objects.js';
 
 /**
  * A FAKE Kubernetes API server for tests — no real API server can run here. It speaks the protocol for
@@ -75,6 +76,8 @@ export interface FakeScenario {
   nodes?: Json[];
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   token?: string;
+  /** Resource types served generically (discovery, list/watch/CRUD) by `objects`; see fake-objects.ts. */
+  types?: FakeResourceType[];
 }
 
 export interface RecordedRequest {
@@ -95,6 +98,8 @@ export class FakeApiServer {
   readonly execs: FakeExecContext[] = [];
   /** Names (`ns/name`) of pods deleted through the API, in order. */
   readonly deleted: string[] = [];
+  /** Generic objects of the scenario's `types` (namespaces, workloads, PolicyReports...). */
+  readonly objects: FakeObjectStore;
   private readonly pods = new Map<string, PodRecord>();
   private readonly server: Server;
   private readonly wss: WebSocketServer;
@@ -107,6 +112,7 @@ export class FakeApiServer {
     this.wss = wss;
     this.scenario = scenario;
     this.scratch = scratch;
+    this.objects = new FakeObjectStore(scenario.types ?? []);
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -173,6 +179,7 @@ export class FakeApiServer {
   }
 
   async close(): Promise<void> {
+    this.objects.close();
     for (const child of this.children) child.kill('SIGKILL');
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
@@ -251,6 +258,7 @@ export class FakeApiServer {
 
   private route(method: string, url: URL, body: string, res: ServerResponse): void {
     const path = url.pathname;
+    if (this.objects.handle(method, url, body, res)) return;
     if (path === '/api/v1/nodes' && method === 'GET') {
       const nodes = (this.scenario.nodes ?? []).filter((n) =>
         matchesLabels(n, url.searchParams.get('labelSelector')),
