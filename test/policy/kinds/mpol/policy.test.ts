@@ -161,7 +161,7 @@ describe('MutatingPolicy', () => {
       ],
     );
     assert.equal(
-      (resource?.patchedResource?.metadata as { labels: Record<string, string> }).labels.team,
+      (resource?.patchedResource?.metadata as { labels?: Record<string, string> } | undefined)?.labels?.team,
       'core',
     );
   });
