@@ -5,6 +5,7 @@
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
 import { generateRuleType } from './generate/rule-type.js';
+import { gpolPolicyKind } from './kinds/gpol/kind.js';
 import { mapPolicyKind } from './kinds/map/kind.js';
 import { mpolPolicyKind } from './kinds/mpol/kind.js';
 import { celPreconditionsFeature, validateCelRuleType } from './kinds/validate-cel/rule-type.js';
@@ -20,6 +21,7 @@ registerPolicyKind(vapPolicyKind);
 registerPolicyKind(mapPolicyKind);
 registerPolicyKind(vpolPolicyKind);
 registerPolicyKind(mpolPolicyKind);
+registerPolicyKind(gpolPolicyKind);
 registerRuleType(validateRuleType);
 registerRuleType(validateCelRuleType);
 registerRuleFeature(celPreconditionsFeature);

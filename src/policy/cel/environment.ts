@@ -6,6 +6,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import { registerAuthorizer } from './lib/authorizer.js';
 import { registerComprehensions } from './lib/comprehensions.js';
 import { registerFormat } from './lib/format.js';
+import { registerGenerator } from './lib/generator.js';
 import { registerIP } from './lib/ip.js';
 import { registerKyverno } from './lib/kyverno.js';
 import { registerLists } from './lib/lists.js';
@@ -60,6 +61,7 @@ export function celEnvironment(): Environment {
   registerComprehensions(env);
   registerKyverno(env);
   registerAuthorizer(env);
+  registerGenerator(env);
   shared = env;
   return env;
 }
