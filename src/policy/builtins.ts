@@ -5,6 +5,7 @@
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
 import { generateRuleType } from './generate/rule-type.js';
+import { dpolPolicyKind } from './kinds/dpol/kind.js';
 import { gpolPolicyKind } from './kinds/gpol/kind.js';
 import { mapPolicyKind } from './kinds/map/kind.js';
 import { mpolPolicyKind } from './kinds/mpol/kind.js';
@@ -22,6 +23,7 @@ registerPolicyKind(mapPolicyKind);
 registerPolicyKind(vpolPolicyKind);
 registerPolicyKind(mpolPolicyKind);
 registerPolicyKind(gpolPolicyKind);
+registerPolicyKind(dpolPolicyKind);
 registerRuleType(validateRuleType);
 registerRuleType(validateCelRuleType);
 registerRuleFeature(celPreconditionsFeature);
