@@ -7,6 +7,7 @@ import { registerAuthorizer } from './lib/authorizer.js';
 import { registerComprehensions } from './lib/comprehensions.js';
 import { registerFormat } from './lib/format.js';
 import { registerGenerator } from './lib/generator.js';
+import { registerImageVerify } from './lib/imageverify.js';
 import { registerIP } from './lib/ip.js';
 import { registerKyverno } from './lib/kyverno.js';
 import { registerLists } from './lib/lists.js';
@@ -62,6 +63,7 @@ export function celEnvironment(): Environment {
   registerKyverno(env);
   registerAuthorizer(env);
   registerGenerator(env);
+  registerImageVerify(env);
   shared = env;
   return env;
 }
