@@ -8,6 +8,7 @@ import type { LoadedPolicy } from '../../engine/kind.js';
 import type { EvaluateOptions } from '../../engine/options.js';
 import type { ResourceRequest } from '../../engine/request.js';
 import { ruleResponse } from '../../engine/response.js';
+import { celExceptionApplies } from '../../exceptions/cel.js';
 import { admissionActivation } from './activation.js';
 import type { ValidatingOutcome } from './validating.js';
 
@@ -92,4 +93,25 @@ export function addOutcome(
       ...(Object.keys(properties).length ? { properties } : {}),
     }),
   );
+}
+
+/**
+ * The policies.kyverno.io PolicyException that exempts this CEL policy for the object (its policyRefs name the
+ * policy and every matchCondition holds), as Kyverno checks after the policy matched.
+ */
+export function celExceptionFor(
+  policy: LoadedPolicy,
+  request: ResourceRequest,
+  activation: Record<string, unknown>,
+): { status: 'skip'; message: string; properties: Record<string, string> } | undefined {
+  const exceptions = request.options.exceptions;
+  if (!exceptions?.length) return undefined;
+  const applying = exceptions.filter((e) => e.cel && celExceptionApplies(e.cel, policy, activation));
+  if (applying.length === 0) return undefined;
+  const keys = applying.map((e) => e.key).join(', ');
+  return {
+    status: 'skip',
+    message: `rule skipped due to policy exception ${keys}`,
+    properties: { exceptions: keys },
+  };
 }

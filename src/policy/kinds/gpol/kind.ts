@@ -2,7 +2,12 @@
 import type { LoadedPolicy, PolicyKind } from '../../engine/kind.js';
 import { ruleResponse } from '../../engine/response.js';
 import { policyHeader } from '../../model/header.js';
-import { admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
+import {
+  admissionFor,
+  type CelRunContext,
+  celExceptionFor,
+  prepareCelRun,
+} from '../admission/kind-support.js';
 import { evaluateGpol, type GeneratingPolicy, isGpolDocument, loadGpol } from './policy.js';
 
 export interface GpolPolicy extends LoadedPolicy {
@@ -24,6 +29,12 @@ export const gpolPolicyKind: PolicyKind<GpolPolicy, CelRunContext> = {
     const shared = admissionFor(request, run);
     const outcome = evaluateGpol(policy.gpol, { ...shared.input, activation: shared.activation });
     if (!outcome) return;
+    const exempt =
+      outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);
+    if (exempt) {
+      request.addResponse(ruleResponse(policy, 'generation', request.document, request.ref, exempt));
+      return;
+    }
     request.addResponse(
       ruleResponse(policy, 'generation', request.document, request.ref, {
         status: outcome.status,

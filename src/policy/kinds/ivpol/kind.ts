@@ -2,7 +2,12 @@
 import type { LoadedPolicy, PolicyKind } from '../../engine/kind.js';
 import { ruleResponse } from '../../engine/response.js';
 import { policyHeader } from '../../model/header.js';
-import { admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
+import {
+  admissionFor,
+  type CelRunContext,
+  celExceptionFor,
+  prepareCelRun,
+} from '../admission/kind-support.js';
 import { evaluateIvpol, type ImageValidatingPolicy, isIvpolDocument, loadIvpol } from './policy.js';
 
 export interface IvpolPolicy extends LoadedPolicy {
@@ -24,6 +29,12 @@ export const ivpolPolicyKind: PolicyKind<IvpolPolicy, CelRunContext> = {
     const shared = admissionFor(request, run);
     const outcome = evaluateIvpol(policy.ivpol, { ...shared.input, activation: shared.activation });
     if (!outcome) return;
+    const exempt =
+      outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);
+    if (exempt) {
+      request.addResponse(ruleResponse(policy, 'verification', request.document, request.ref, exempt));
+      return;
+    }
     request.addResponse(
       ruleResponse(policy, 'verification', request.document, request.ref, {
         status: outcome.status,

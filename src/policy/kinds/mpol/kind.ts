@@ -2,7 +2,12 @@
 import type { LoadedPolicy, PolicyKind } from '../../engine/kind.js';
 import { ruleResponse } from '../../engine/response.js';
 import { policyHeader } from '../../model/header.js';
-import { admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
+import {
+  admissionFor,
+  type CelRunContext,
+  celExceptionFor,
+  prepareCelRun,
+} from '../admission/kind-support.js';
 import { evaluateMpol, isMpolDocument, loadMpol, type MutatingPolicy } from './policy.js';
 
 export interface MpolPolicy extends LoadedPolicy {
@@ -24,6 +29,12 @@ export const mpolPolicyKind: PolicyKind<MpolPolicy, CelRunContext> = {
     const shared = admissionFor(request, run);
     const outcome = evaluateMpol(policy.mpol, { ...shared.input, activation: shared.activation });
     if (!outcome) return;
+    const exempt =
+      outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);
+    if (exempt) {
+      request.addResponse(ruleResponse(policy, 'mutation', request.document, request.ref, exempt));
+      return;
+    }
     request.addResponse(
       ruleResponse(policy, 'mutation', request.document, request.ref, {
         status: outcome.status,
