@@ -20,7 +20,12 @@ export interface CelRunContext {
   /** Per resource (and patch revision): the input and activation every CEL policy shares. */
   perRequest: WeakMap<
     ResourceRequest,
-    { revision: number; input: AdmissionInputFor; activation: Record<string, unknown> }
+    {
+      revision: number;
+      input: AdmissionInputFor;
+      activation: Record<string, unknown>;
+      withActivation: AdmissionInputFor & { activation: Record<string, unknown> };
+    }
   >;
 }
 
@@ -50,10 +55,13 @@ export function admissionFor(request: ResourceRequest, run: CelRunContext) {
   const hit = run.perRequest.get(request);
   if (hit && hit.revision === request.revision) return hit;
   const input = buildInput(request, run);
+  const activation = admissionActivation(input, run.serviceVars);
   const entry = {
     revision: request.revision,
     input,
-    activation: admissionActivation(input, run.serviceVars),
+    activation,
+    /** The input with its activation, as the kinds' evaluate functions take it: one object for every policy. */
+    withActivation: { ...input, activation },
   };
   run.perRequest.set(request, entry);
   return entry;

@@ -22,7 +22,7 @@ export const dpolPolicyKind: PolicyKind<DpolPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'validate' || request.operation === 'DELETE') return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateDpol(policy.dpol, { ...shared.input, activation: shared.activation });
+    const outcome = evaluateDpol(policy.dpol, shared.withActivation);
     request.addResponse(ruleResponse(policy, 'deletion', request.document, request.ref, outcome));
   },
 };

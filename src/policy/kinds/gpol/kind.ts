@@ -27,7 +27,7 @@ export const gpolPolicyKind: PolicyKind<GpolPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'generate' || request.operation === 'DELETE') return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateGpol(policy.gpol, { ...shared.input, activation: shared.activation });
+    const outcome = evaluateGpol(policy.gpol, shared.withActivation);
     if (!outcome) return;
     const exempt =
       outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);

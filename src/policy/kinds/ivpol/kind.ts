@@ -27,7 +27,7 @@ export const ivpolPolicyKind: PolicyKind<IvpolPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'verifyImages' || request.operation === 'DELETE') return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateIvpol(policy.ivpol, { ...shared.input, activation: shared.activation });
+    const outcome = evaluateIvpol(policy.ivpol, shared.withActivation);
     if (!outcome) return;
     const exempt =
       outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);

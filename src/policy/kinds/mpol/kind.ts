@@ -27,7 +27,7 @@ export const mpolPolicyKind: PolicyKind<MpolPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'mutate' || request.operation === 'DELETE') return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateMpol(policy.mpol, { ...shared.input, activation: shared.activation });
+    const outcome = evaluateMpol(policy.mpol, shared.withActivation);
     if (!outcome) return;
     const exempt =
       outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);

@@ -28,7 +28,7 @@ export const vpolPolicyKind: PolicyKind<VpolPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'validate' || policy.vpol.mode === 'JSON') return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateVpol(policy.vpol, { ...shared.input, activation: shared.activation });
+    const outcome = evaluateVpol(policy.vpol, shared.withActivation);
     if (!outcome) return;
     const exempt =
       outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);
