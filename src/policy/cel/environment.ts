@@ -11,6 +11,7 @@ import { registerImageVerify } from './lib/imageverify.js';
 import { registerIP } from './lib/ip.js';
 import { registerKyverno } from './lib/kyverno.js';
 import { registerLists } from './lib/lists.js';
+import { registerMath } from './lib/math.js';
 import { registerQuantity } from './lib/quantity.js';
 import { registerRegex } from './lib/regex.js';
 import { registerSemver } from './lib/semver.js';
@@ -63,6 +64,7 @@ export function celEnvironment(): Environment {
   registerKyverno(env);
   registerAuthorizer(env);
   registerGenerator(env);
+  registerMath(env);
   registerImageVerify(env);
   shared = env;
   return env;
