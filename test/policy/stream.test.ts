@@ -35,7 +35,7 @@ describe('policy stream', () => {
       join(dir, 'policy.yaml'),
       [
         'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: prod-team}\nspec:\n  rules:\n    - name: team\n      match: {any: [{resources: {kinds: [Pod], namespaceSelector: {matchLabels: {env: prod}}}}]}\n      validate: {message: team label required, pattern: {metadata: {labels: {team: "?*"}}}}',
-        'apiVersion: policies.kyverno.io/v1\nkind: GeneratingPolicy\nmetadata: {name: vap}\nspec: {}',
+        'apiVersion: kyverno.io/v2\nkind: ClusterCleanupPolicy\nmetadata: {name: vap}\nspec: {}',
       ].join('\n---\n'),
     );
     const count = BATCH_SIZE + 44;
@@ -57,7 +57,7 @@ describe('policy stream', () => {
     });
     const unsupported = results.filter((r) => r.policy === 'vap');
     assert.equal(unsupported.length, 1);
-    assert.equal(unsupported[0]!.message, 'GeneratingPolicy policies are not supported yet');
+    assert.equal(unsupported[0]!.message, 'ClusterCleanupPolicy policies are not supported yet');
     const team = results.filter((r) => r.policy === 'prod-team');
     // Only the prod pods match; one in two of them carries the label.
     assert.equal(team.length, count / 2);

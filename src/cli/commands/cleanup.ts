@@ -6,14 +6,16 @@ import {
   parseCleanupPolicy,
 } from '../../policy/cleanup/index.js';
 import { withDefaultNamespace } from '../../policy/engine/resource.js';
+import { deletionCandidates, isDpolDocument, loadDpol } from '../../policy/kinds/dpol/policy.js';
 import { loadResources } from '../../policy/load.js';
 import { parseFlags } from '../flags.js';
 
 const HELP = `Usage: rampart cleanup --dry-run POLICY... -r RESOURCES... [options]
 
-Evaluates Kyverno CleanupPolicy / ClusterCleanupPolicy (kyverno.io/v2, v2beta1) over resources offline
-and lists what they would delete: match/exclude, conditions (with the resource as {{ target }}), and the
-namespace of a namespaced CleanupPolicy. The cron schedule is validated.
+Evaluates Kyverno CleanupPolicy / ClusterCleanupPolicy (kyverno.io/v2, v2beta1) and DeletingPolicy /
+NamespacedDeletingPolicy (policies.kyverno.io, CEL) over resources offline and lists what they would
+delete: match/exclude or matchConstraints, conditions (JMESPath with the resource as {{ target }}, or CEL
+with variables), and the namespace of a namespaced policy. The cron schedule is validated.
 
 Options:
       --dry-run           required: list what would be deleted (nothing is ever deleted)
@@ -49,14 +51,22 @@ export async function run(argv: string[]): Promise<number> {
   if (format !== 'table' && format !== 'json')
     throw new UserError(`cleanup: -o must be table or json; got "${format}"`);
 
-  const policyDocs = (await loadResources(positionals)).filter((d) => isCleanupPolicyDocument(d.content));
+  const isPolicy = (c: unknown) => isCleanupPolicyDocument(c) || isDpolDocument(c);
+  const policyDocs = (await loadResources(positionals)).filter((d) => isPolicy(d.content));
   if (policyDocs.length === 0)
-    throw new UserError(`cleanup: no CleanupPolicy or ClusterCleanupPolicy in ${positionals.join(', ')}`);
-  const policies = policyDocs.map((d) => parseCleanupPolicy(d));
+    throw new UserError(
+      `cleanup: no CleanupPolicy, ClusterCleanupPolicy or DeletingPolicy in ${positionals.join(', ')}`,
+    );
+  const policies = policyDocs
+    .filter((d) => isCleanupPolicyDocument(d.content))
+    .map((d) => parseCleanupPolicy(d));
+  const deleting = policyDocs
+    .filter((d) => isDpolDocument(d.content))
+    .map((d) => loadDpol(d.content as Record<string, unknown>, d.origin?.file));
   const resources = (await loadResources(values.resource))
-    .filter((d) => isObject(d.content) && !isCleanupPolicyDocument(d.content))
+    .filter((d) => isObject(d.content) && !isPolicy(d.content))
     .map((d) => ({ ...d, content: withDefaultNamespace(d.content) }));
-  const candidates = cleanupCandidates(policies, resources);
+  const candidates = [...cleanupCandidates(policies, resources), ...deletionCandidates(deleting, resources)];
 
   const rows = candidates.map((c) => {
     const meta = isObject(c.resource.metadata) ? c.resource.metadata : {};
@@ -78,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       );
     }
     process.stdout.write(
-      `${rows.length} resource(s) would be deleted by ${policies.length} cleanup policy(ies) (dry run)\n`,
+      `${rows.length} resource(s) would be deleted by ${policies.length + deleting.length} cleanup policy(ies) (dry run)\n`,
     );
   }
   return EXIT_OK;

@@ -6,9 +6,12 @@ import { Environment } from '@marcbachmann/cel-js';
 import { registerAuthorizer } from './lib/authorizer.js';
 import { registerComprehensions } from './lib/comprehensions.js';
 import { registerFormat } from './lib/format.js';
+import { registerGenerator } from './lib/generator.js';
+import { registerImageVerify } from './lib/imageverify.js';
 import { registerIP } from './lib/ip.js';
 import { registerKyverno } from './lib/kyverno.js';
 import { registerLists } from './lib/lists.js';
+import { registerMath } from './lib/math.js';
 import { registerQuantity } from './lib/quantity.js';
 import { registerRegex } from './lib/regex.js';
 import { registerSemver } from './lib/semver.js';
@@ -60,6 +63,9 @@ export function celEnvironment(): Environment {
   registerComprehensions(env);
   registerKyverno(env);
   registerAuthorizer(env);
+  registerGenerator(env);
+  registerMath(env);
+  registerImageVerify(env);
   shared = env;
   return env;
 }

@@ -6,6 +6,7 @@ import { type MatchContext, matchesRule } from '../match/index.js';
 import { wildcardMatch } from '../pattern/wildcard.js';
 import type { PodSecurityExclude } from '../podsecurity/index.js';
 import { type EvalContext, substituteVariables } from '../vars/index.js';
+import { type CelExceptionSpec, isCelPolicyExceptionDocument, parseCelExceptionSpec } from './cel.js';
 
 /** A Kyverno PolicyException (kyverno.io/v2, v2beta1, v2alpha1). */
 export interface PolicyException {
@@ -15,6 +16,8 @@ export interface PolicyException {
   match: Record<string, unknown>;
   conditions?: unknown;
   podSecurity: PodSecurityExclude[];
+  /** A policies.kyverno.io exception for the CEL policy kinds (then `exceptions` is empty). */
+  cel?: CelExceptionSpec;
 }
 
 const EXCEPTION_VERSIONS = new Set(['kyverno.io/v2', 'kyverno.io/v2beta1', 'kyverno.io/v2alpha1']);
@@ -31,7 +34,7 @@ export function isPolicyExceptionDocument(content: unknown): boolean {
   return (
     isObject(content) &&
     content.kind === 'PolicyException' &&
-    EXCEPTION_VERSIONS.has(String(content.apiVersion))
+    (EXCEPTION_VERSIONS.has(String(content.apiVersion)) || isCelPolicyExceptionDocument(content))
   );
 }
 
@@ -43,6 +46,16 @@ export function parsePolicyException(doc: Pick<Document, 'content' | 'origin'>):
   const fail = (msg: string) =>
     new UserError(`invalid PolicyException "${name}": ${msg}`, { position: doc.origin });
   if (!name) throw fail('metadata.name: required');
+  if (isCelPolicyExceptionDocument(c)) {
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+    return {
+      key: namespace ? `${namespace}/${name}` : name,
+      exceptions: [],
+      match: {},
+      podSecurity: [],
+      cel: parseCelExceptionSpec(doc, name),
+    };
+  }
   const spec = c.spec;
   if (!isObject(spec)) throw fail('spec: required');
   for (const key of Object.keys(spec)) if (!SPEC_FIELDS.has(key)) throw fail(`spec.${key}: unknown field`);

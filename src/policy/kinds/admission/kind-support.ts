@@ -8,6 +8,7 @@ import type { LoadedPolicy } from '../../engine/kind.js';
 import type { EvaluateOptions } from '../../engine/options.js';
 import type { ResourceRequest } from '../../engine/request.js';
 import { ruleResponse } from '../../engine/response.js';
+import { celExceptionApplies } from '../../exceptions/cel.js';
 import { admissionActivation } from './activation.js';
 import type { ValidatingOutcome } from './validating.js';
 
@@ -19,7 +20,12 @@ export interface CelRunContext {
   /** Per resource (and patch revision): the input and activation every CEL policy shares. */
   perRequest: WeakMap<
     ResourceRequest,
-    { revision: number; input: AdmissionInputFor; activation: Record<string, unknown> }
+    {
+      revision: number;
+      input: AdmissionInputFor;
+      activation: Record<string, unknown>;
+      withActivation: AdmissionInputFor & { activation: Record<string, unknown> };
+    }
   >;
 }
 
@@ -49,10 +55,13 @@ export function admissionFor(request: ResourceRequest, run: CelRunContext) {
   const hit = run.perRequest.get(request);
   if (hit && hit.revision === request.revision) return hit;
   const input = buildInput(request, run);
+  const activation = admissionActivation(input, run.serviceVars);
   const entry = {
     revision: request.revision,
     input,
-    activation: admissionActivation(input, run.serviceVars),
+    activation,
+    /** The input with its activation, as the kinds' evaluate functions take it: one object for every policy. */
+    withActivation: { ...input, activation },
   };
   run.perRequest.set(request, entry);
   return entry;
@@ -92,4 +101,25 @@ export function addOutcome(
       ...(Object.keys(properties).length ? { properties } : {}),
     }),
   );
+}
+
+/**
+ * The policies.kyverno.io PolicyException that exempts this CEL policy for the object (its policyRefs name the
+ * policy and every matchCondition holds), as Kyverno checks after the policy matched.
+ */
+export function celExceptionFor(
+  policy: LoadedPolicy,
+  request: ResourceRequest,
+  activation: Record<string, unknown>,
+): { status: 'skip'; message: string; properties: Record<string, string> } | undefined {
+  const exceptions = request.options.exceptions;
+  if (!exceptions?.length) return undefined;
+  const applying = exceptions.filter((e) => e.cel && celExceptionApplies(e.cel, policy, activation));
+  if (applying.length === 0) return undefined;
+  const keys = applying.map((e) => e.key).join(', ');
+  return {
+    status: 'skip',
+    message: `rule skipped due to policy exception ${keys}`,
+    properties: { exceptions: keys },
+  };
 }

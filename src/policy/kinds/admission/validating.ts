@@ -105,6 +105,9 @@ export function withVariables(
   activation: Record<string, unknown>,
   variables: CompiledValidating['variables'],
 ): Record<string, unknown> {
+  // Most policies declare no variables: the shared activation (whose `variables` is empty) serves as is,
+  // saving a copy of it per policy and object.
+  if (variables.length === 0) return activation;
   const vars: Record<string, unknown> = {};
   const out = { ...activation, variables: vars };
   for (const v of variables) {

@@ -5,9 +5,10 @@
  * each seeing the object as the previous one left it.
  */
 import { UserError } from '../../../core/errors.js';
-import { type CelProgram, compileCel, fromCel, toCel } from '../../cel/index.js';
+import { toCel } from '../../cel/index.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
 import { matchResources } from '../admission/match-resources.js';
+import { type CompiledMutation, compileMutations, runMutations } from '../admission/mutating.js';
 import {
   type CompiledValidating,
   compileValidating,
@@ -15,14 +16,13 @@ import {
   withVariables,
 } from '../admission/validating.js';
 import { loadBinding, type VapBinding } from '../vap/policy.js';
-import { applyConfiguration, applyJsonPatch, type JsonPatchOp } from './patch.js';
 
 export interface MutatingAdmissionPolicy {
   name: string;
   matchConstraints?: Record<string, unknown>;
   paramKind?: { apiVersion: string; kind: string };
   compiled: CompiledValidating;
-  mutations: { patchType: 'ApplyConfiguration' | 'JSONPatch'; program: CelProgram }[];
+  mutations: CompiledMutation[];
   bindings: VapBinding[];
 }
 
@@ -46,17 +46,7 @@ export function loadMap(content: Record<string, unknown>, file?: string): Mutati
     );
   const spec = obj(content.spec);
   const label = `MutatingAdmissionPolicy/${name}`;
-  const mutations = (Array.isArray(spec.mutations) ? spec.mutations : []).map(
-    (m: Record<string, unknown>, i: number) => {
-      const patchType = m.patchType === 'JSONPatch' ? 'JSONPatch' : 'ApplyConfiguration';
-      const body = obj(patchType === 'JSONPatch' ? m.jsonPatch : m.applyConfiguration);
-      const field = `spec.mutations[${i}].${patchType === 'JSONPatch' ? 'jsonPatch' : 'applyConfiguration'}.expression`;
-      return {
-        patchType,
-        program: compileCel(String(body.expression ?? ''), { policy: label, field, file }),
-      } as const;
-    },
-  );
+  const mutations = compileMutations(spec, label, file);
   const paramKind = obj(spec.paramKind);
   return {
     name,
@@ -115,7 +105,7 @@ export function evaluateMap(policy: MutatingAdmissionPolicy, input: MapInput): M
   const binding = policy.bindings.find((b) => !b.matchResources || matchResources(b.matchResources, m));
   if (policy.bindings.length > 0 && !binding) return undefined;
   const params = paramsFor(policy, binding, input);
-  let current: Record<string, unknown> = structuredClone(input.object);
+  const current = input.object;
   const activation = (o: Record<string, unknown>) =>
     withVariables(admissionActivation({ ...input, object: o, params }), policy.compiled.variables);
   const mc = evaluateMatchConditions(policy.compiled, activation(current));
@@ -123,25 +113,9 @@ export function evaluateMap(policy: MutatingAdmissionPolicy, input: MapInput): M
     return mc.error
       ? { status: 'error', message: mc.error }
       : { status: 'skip', message: "match conditions aren't met" };
-  for (const [i, mutation] of policy.mutations.entries()) {
-    const r = mutation.program.evaluate(activation(current));
-    if (!r.ok)
-      return {
-        status: 'error',
-        message: `mutation ${i}: expression '${mutation.program.expression}' resulted in error: ${r.error}`,
-      };
-    const value = fromCel(r.value);
-    try {
-      if (mutation.patchType === 'JSONPatch') {
-        if (!Array.isArray(value))
-          return { status: 'error', message: `mutation ${i}: a JSONPatch expression must return a list` };
-        current = applyJsonPatch(current, value as JsonPatchOp[]) as Record<string, unknown>;
-      } else current = applyConfiguration(current, value) as Record<string, unknown>;
-    } catch (e) {
-      return { status: 'error', message: `mutation ${i}: ${(e as Error).message}` };
-    }
-  }
-  return { status: 'pass', message: '', patched: current };
+  const r = runMutations(policy.mutations, current, activation);
+  if (!r.ok) return { status: 'error', message: r.message };
+  return { status: 'pass', message: '', patched: r.patched };
 }
 
 export { toCel };

@@ -45,7 +45,7 @@ export const vapPolicyKind: PolicyKind<VapPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'validate' || !policy.vap) return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateVap(policy.vap, { ...shared.input, activation: shared.activation });
+    const outcome = evaluateVap(policy.vap, shared.withActivation);
     if (outcome) addOutcome(policy, policy.vap.name, request, outcome);
   },
 };

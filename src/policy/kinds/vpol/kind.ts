@@ -1,7 +1,14 @@
 /** The engine's view of ValidatingPolicy / NamespacedValidatingPolicy. */
 import type { LoadedPolicy, PolicyKind } from '../../engine/kind.js';
+import { ruleResponse } from '../../engine/response.js';
 import { policyHeader } from '../../model/header.js';
-import { addOutcome, admissionFor, type CelRunContext, prepareCelRun } from '../admission/kind-support.js';
+import {
+  addOutcome,
+  admissionFor,
+  type CelRunContext,
+  celExceptionFor,
+  prepareCelRun,
+} from '../admission/kind-support.js';
 import { evaluateVpol, isVpolDocument, loadVpol, type ValidatingPolicy } from './policy.js';
 
 export interface VpolPolicy extends LoadedPolicy {
@@ -21,7 +28,12 @@ export const vpolPolicyKind: PolicyKind<VpolPolicy, CelRunContext> = {
   evaluate(policy, request, phase, run) {
     if (phase !== 'validate' || policy.vpol.mode === 'JSON') return;
     const shared = admissionFor(request, run);
-    const outcome = evaluateVpol(policy.vpol, { ...shared.input, activation: shared.activation });
-    if (outcome) addOutcome(policy, outcome.status === 'skip' ? '' : 'validation', request, outcome);
+    const outcome = evaluateVpol(policy.vpol, shared.withActivation);
+    if (!outcome) return;
+    const exempt =
+      outcome.status === 'skip' ? undefined : celExceptionFor(policy, request, shared.activation);
+    if (exempt)
+      request.addResponse(ruleResponse(policy, 'validation', request.document, request.ref, exempt));
+    else addOutcome(policy, outcome.status === 'skip' ? '' : 'validation', request, outcome);
   },
 };
