@@ -1,68 +1,171 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
-import { evaluate, type RuleResponse } from '../policy/engine/evaluate.js';
-import type { PolicyException } from '../policy/exceptions/index.js';
-import type { LoadedPolicy } from '../policy/model/types.js';
+import { UserError } from '../core/errors.js';
+import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
+import {
+  CROSS_DOCUMENT_KINDS,
+  type DroppedCounts,
+  evaluateShare,
+  type LoadedShare,
+  loadShare,
+  type ShareContext,
+  type ShareResults,
+  type ShareRules,
+  type ShareSetup,
+} from './share.js';
 
-/** What a worker needs to evaluate its share: all plain data, so it crosses the thread boundary. */
-export interface EvaluationJob {
-  policies: { content: unknown; origin: LoadedPolicy['origin'] }[];
-  documents: Document[];
-  variables: Record<string, unknown>;
-  namespaceLabels: Record<string, Record<string, string>>;
-  exceptions: PolicyException[];
+/** Below this many manifest files a worker costs more than it saves (unless threads are asked for). */
+export const PARALLEL_FILE_THRESHOLD = 400;
+
+export interface SharedScan {
+  results: ShareResults['results'];
+  dropped: DroppedCounts[];
+  /** Every document, in order, as cross-document rules see it (see share.ts). */
+  skeleton: Document[];
+  documents: number;
+  errors: UserError[];
+  planFiles: string[];
 }
 
-/** Below this many documents a worker costs more than it saves. */
-export const PARALLEL_THRESHOLD = 2000;
+const YOUNG_GENERATION_MB = 48;
 
 function workerUrl(): URL | undefined {
-  // Workers run compiled code; from source (tsx) the engine runs on the main thread only.
-  return import.meta.url.endsWith('.js') ? new URL('./eval-worker.js', import.meta.url) : undefined;
+  // Workers run compiled code; from source (tsx) everything runs on the main thread.
+  return import.meta.url.endsWith('.js') ? new URL('./share-worker.js', import.meta.url) : undefined;
 }
 
-function runWorker(url: URL, job: EvaluationJob): Promise<RuleResponse[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: job });
-    worker.once('message', (results: RuleResponse[]) => resolve(results));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`evaluation worker exited with code ${code}`));
+interface LoadedSummary {
+  skeleton: Document[];
+  errors: LoadedShare['errors'];
+  planFiles: string[];
+  documents: number;
+}
+
+/** A worker running one share: `loaded` settles after parsing, `results` after evaluate(context). */
+class ShareWorker {
+  readonly loaded: Promise<LoadedSummary>;
+  readonly results: Promise<ShareResults>;
+  private readonly worker: Worker;
+
+  constructor(url: URL, files: string[], setup: ShareSetup) {
+    // A larger young generation: evaluation allocates many short-lived objects, and the default
+    // (16 MiB semi-spaces) spends a large share of a scan in scavenges.
+    this.worker = new Worker(url, {
+      workerData: { files, setup },
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-  });
+    let step = 0;
+    let resolveLoaded!: (v: LoadedSummary) => void;
+    let resolveResults!: (v: ShareResults) => void;
+    let fail!: (e: unknown) => void;
+    this.loaded = new Promise((res, rej) => {
+      resolveLoaded = res;
+      fail = rej;
+    });
+    this.results = new Promise((res, rej) => {
+      resolveResults = res;
+      const first = fail;
+      fail = (e) => {
+        first(e);
+        rej(e);
+      };
+    });
+    // Both promises get handlers later; keep an early failure from being reported as unhandled.
+    this.results.catch(() => {});
+    this.worker.on('message', (m) => {
+      if (step++ === 0) resolveLoaded(m as LoadedSummary);
+      else resolveResults(m as ShareResults);
+    });
+    this.worker.once('error', (e) => fail(e));
+    this.worker.once('exit', (code) => {
+      if (step < 2) fail(new Error(`scan worker exited with code ${code} before it finished`));
+    });
+  }
+
+  evaluate(context: ShareContext): Promise<ShareResults> {
+    this.worker.postMessage(context);
+    return this.results;
+  }
+}
+
+function contextOf(skeleton: Document[]): { context: ShareContext; errors: UserError[] } {
+  const { exceptions, errors } = collectExceptions(skeleton);
+  const crossDocuments = skeleton.filter((d) => CROSS_DOCUMENT_KINDS.has(String((d.content as any)?.kind)));
+  return {
+    context: { namespaceLabels: namespaceLabels(crossDocuments), exceptions, crossDocuments },
+    errors,
+  };
+}
+
+/** push(...list) overflows the stack on a few hundred thousand items. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
+/** Errors cross threads as plain data: rebuilt with the position the CLI summarises. */
+function userError(e: LoadedShare['errors'][number]): UserError {
+  const error = new UserError(e.message);
+  Object.defineProperty(error, 'position', { value: e.position });
+  return error;
+}
+
+function split<T>(list: readonly T[], parts: number): T[][] {
+  const size = Math.ceil(list.length / parts);
+  return Array.from({ length: parts }, (_, i) => list.slice(i * size, (i + 1) * size)).filter(
+    (s) => s.length,
+  );
 }
 
 /**
- * evaluate() over documents split between this thread and worker threads (one per extra core). The
- * results are the same, in the same order, as a single evaluate() call.
+ * Reads and evaluates manifest files in shares: contiguous runs of files, one per worker thread, each
+ * parsed and evaluated where it is read (documents loaded already, from stdin or rendered overlays,
+ * form a last share on this thread). Results come back in file order, the same for any thread count.
  */
-export async function evaluateParallel(
-  policies: LoadedPolicy[],
-  documents: Document[],
-  variables: Record<string, unknown>,
-  namespaceLabels: Record<string, Record<string, string>>,
-  exceptions: PolicyException[] = [],
-  threads = Math.min(availableParallelism(), 4),
-): Promise<RuleResponse[]> {
-  const lookup = (ns: string) => namespaceLabels[ns];
+export async function scanInShares(
+  files: readonly string[],
+  loaded: readonly Document[],
+  setup: ShareSetup,
+  rules: ShareRules,
+  threads?: number,
+): Promise<SharedScan> {
   const url = workerUrl();
-  if (!url || threads < 2 || documents.length < 2) {
-    return evaluate(policies, documents, { variables, namespaceLabels: lookup, exceptions });
+  const count =
+    threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? Math.min(availableParallelism(), 4) : 1);
+  const local: Document[] = loaded.map(asResource);
+  const out: SharedScan = { results: [], dropped: [], skeleton: [], documents: 0, errors: [], planFiles: [] };
+  const addLoaded = (s: LoadedSummary) => {
+    append(out.skeleton, s.skeleton);
+    append(out.errors, s.errors.map(userError));
+    append(out.planFiles, s.planFiles);
+    out.documents += s.documents;
+  };
+  if (!url || count < 2 || files.length < 2) {
+    const share = await loadShare(files);
+    const documents = [...share.documents, ...local];
+    addLoaded({ ...share, skeleton: [...share.skeleton, ...local], documents: documents.length });
+    const { context, errors } = contextOf(out.skeleton);
+    out.errors.push(...errors);
+    const r = evaluateShare(setup, rules, documents, context);
+    out.results = r.results;
+    out.dropped.push(r.dropped);
+    return out;
   }
-  const size = Math.ceil(documents.length / threads);
-  const slices = Array.from({ length: threads }, (_, i) => documents.slice(i * size, (i + 1) * size));
-  // Companion documents a kind linked into a policy travel too, so the worker links them the same way.
-  const plainPolicies = policies.flatMap((p) => [
-    { content: p.raw, origin: p.origin },
-    ...(p.companions ?? []),
-  ]);
-  const pending = slices
-    .slice(1)
-    .map((slice) =>
-      runWorker(url, { policies: plainPolicies, documents: slice, variables, namespaceLabels, exceptions }),
-    );
-  const first = evaluate(policies, slices[0]!, { variables, namespaceLabels: lookup, exceptions });
-  const rest = await Promise.all(pending);
-  return [...first, ...rest.flat()];
+  const workers = split(files, count).map((share) => new ShareWorker(url, share, setup));
+  for (const summary of await Promise.all(workers.map((w) => w.loaded))) addLoaded(summary);
+  append(out.skeleton, local);
+  out.documents += local.length;
+  const { context, errors } = contextOf(out.skeleton);
+  out.errors.push(...errors);
+  const pending = workers.map((w) => w.evaluate(context));
+  const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
+  for (const r of await Promise.all(pending)) {
+    append(out.results, r.results);
+    out.dropped.push(r.dropped);
+  }
+  if (last) {
+    append(out.results, last.results);
+    out.dropped.push(last.dropped);
+  }
+  return out;
 }
