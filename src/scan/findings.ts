@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
+import { POD_TEMPLATE_PATH } from '../core/k8s/pod-controllers.js';
 import type { Result } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { DOCS_ANNOTATION, FIX_ANNOTATION } from '../rules/registry.js';
 import type { RampartConfig } from './config.js';
+import { fieldPathOf, formatFieldPath, inferredFieldPath } from './field-path.js';
+import { locateField } from './locate.js';
 
 /** How a scan turns engine and rule results into findings: severity, fix and docs, suppressions. */
 export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
@@ -104,4 +108,46 @@ export function applySuppression(results: Result[], documents: readonly Document
       properties: { ...r.properties, suppressed: s.reason },
     };
   });
+}
+
+/**
+ * Moves each finding from its document's first line to the line and column of the field it is about
+ * (or its closest existing parent), and records that field as `origin.path`. Only documents read
+ * from plain YAML files are located: rendered and piped documents keep their document position.
+ */
+export function locateFindings(results: Result[], documents: readonly Document[]): void {
+  const located = new Map<string, Document>();
+  for (const d of documents)
+    if (!d.id.includes('#rendered#') && d.origin.file !== '<stdin>' && /\.ya?ml$/i.test(d.origin.file))
+      located.set(originKey(d.origin), d);
+  const texts = new Map<string, string | undefined>();
+  for (const [n, r] of results.entries()) {
+    if (!r.origin || (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error')) continue;
+    const doc = located.get(originKey(r.origin));
+    if (!doc) continue;
+    const path =
+      fieldPathOf(r.message, r.properties) ??
+      inferredFieldPath(r.message, doc.content, POD_TEMPLATE_PATH[r.resource.kind]);
+    if (!path?.length) continue;
+    let text = texts.get(r.origin.file);
+    if (!texts.has(r.origin.file)) {
+      try {
+        text = readFileSync(r.origin.file, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      texts.set(r.origin.file, text);
+    }
+    const at = text === undefined ? undefined : locateField(text, r.origin.line, path);
+    if (!at) continue;
+    results[n] = {
+      ...r,
+      origin: {
+        ...r.origin,
+        line: at.line,
+        column: at.column,
+        path: formatFieldPath(path.slice(0, at.depth)),
+      },
+    };
+  }
 }

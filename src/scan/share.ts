@@ -10,7 +10,7 @@ import type { LoadedPolicy } from '../policy/model/types.js';
 import { asResource } from '../policy/stream.js';
 import type { RampartConfig } from './config.js';
 import { loadManifestFiles } from './discover.js';
-import { alwaysReported, applySuppression, effectiveSeverity, enrich } from './findings.js';
+import { alwaysReported, applySuppression, effectiveSeverity, enrich, locateFindings } from './findings.js';
 
 /**
  * One share of a scan: a contiguous run of manifest files, read, parsed and evaluated by one thread
@@ -163,5 +163,7 @@ export function evaluateShare(
       }
     }
   }
-  return { results: applySuppression(results, documents), dropped };
+  const out = applySuppression(results, documents);
+  locateFindings(out, documents);
+  return { results: out, dropped };
 }
