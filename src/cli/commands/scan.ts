@@ -8,6 +8,7 @@ import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
 import { renderScanSummary } from '../../report/summary.js';
+import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { TERRAFORM_PACKS } from '../../terraform/model.js';
@@ -29,6 +30,11 @@ Options:
       --skip-unreadable     scan what can be read and ignore unreadable inputs for the exit code
                             (default: an unreadable or invalid file exits 2)
   -o, --output FORMAT       table (default), json, sarif, junit, policyreport
+      --compact             table: one line per finding (file:line:col, rule, resource, message)
+  -q, --quiet               table: only the summary footer
+      --baseline FILE       report and fail only on findings not in this baseline; say how many of its
+                            entries no longer occur (fixed)
+      --write-baseline FILE record the current findings as the baseline (exit 0 unless input errors)
   -v, --verbose             also report passing and not-applicable results (json, junit, table);
                             policyreport output always includes them
 
@@ -50,6 +56,10 @@ export async function run(argv: string[]): Promise<number> {
     'skip-unreadable'?: boolean;
     output?: string;
     verbose?: boolean;
+    compact?: boolean;
+    quiet?: boolean;
+    baseline?: string;
+    'write-baseline'?: string;
     help?: boolean;
   }>(
     argv,
@@ -64,6 +74,10 @@ export async function run(argv: string[]): Promise<number> {
       'skip-unreadable': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       verbose: { type: 'boolean', short: 'v' },
+      compact: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'scan',
@@ -79,6 +93,13 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError(`scan: --pack ${both[0]} and --skip-pack ${both[0]} contradict each other`);
   const paths = positionals.length ? positionals : ['.'];
   const format = parseOutputFormat(values.output);
+  if ((values.compact || values.quiet) && format !== 'table')
+    throw new UserError(`scan: --${values.compact ? 'compact' : 'quiet'} applies to the table output only`);
+  if (values.compact && values.quiet)
+    throw new UserError('scan: --compact and --quiet contradict each other');
+  if (values.baseline && values['write-baseline'] && values.baseline === values['write-baseline'])
+    throw new UserError('scan: --baseline and --write-baseline name the same file');
+  const baseline = values.baseline ? await readBaseline(values.baseline) : undefined;
   const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
   const severity = values.severity ? parseSeverityFilter(values.severity) : undefined;
   const first = paths[0]!;
@@ -104,22 +125,38 @@ export async function run(argv: string[]): Promise<number> {
   });
   for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
   for (const e of outcome.errors) process.stderr.write(`rampart: scan: ${e.message}\n`);
+  if (values['write-baseline']) {
+    const n = await writeBaseline(values['write-baseline'], outcome.results);
+    process.stderr.write(`rampart: scan: wrote ${n} finding(s) to baseline ${values['write-baseline']}\n`);
+  }
+  let baselineNote: string | undefined;
+  if (baseline) {
+    const applied = applyBaseline(outcome.results, baseline);
+    for (const r of applied.known) outcome.summary[r.status]--;
+    outcome.results = applied.results;
+    baselineNote = `Baseline ${values.baseline}: ${applied.known.length} known finding(s) not shown; ${applied.fixed} baseline entr${applied.fixed === 1 ? 'y' : 'ies'} no longer occur (fixed).`;
+    if (format !== 'table') process.stderr.write(`rampart: scan: ${baselineNote}\n`);
+  }
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  process.stdout.write(
-    renderResults(outcome.results, format, {
-      color,
-      verbose: values.verbose,
-      toolVersion: version(),
-      summary: outcome.summary,
-    }),
-  );
+  if (!values.quiet)
+    process.stdout.write(
+      renderResults(outcome.results, format, {
+        color,
+        verbose: values.verbose,
+        toolVersion: version(),
+        summary: outcome.summary,
+        compact: values.compact,
+      }),
+    );
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
   );
   // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
   const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
-  if (format === 'table')
+  if (format === 'table') {
+    if (baselineNote) process.stdout.write(`${baselineNote}\n`);
     process.stdout.write(renderScanSummary(outcome, failOn, failing.length, unreadable));
+  }
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
@@ -139,5 +176,7 @@ export async function run(argv: string[]): Promise<number> {
   if (outcome.errors.length && outcome.results.length === 0 && outcome.documents === 0)
     throw new UserError('scan: no input could be read');
   if (unreadable) return EXIT_USAGE;
+  // Writing a baseline accepts what it found.
+  if (values['write-baseline']) return EXIT_OK;
   return failing.length ? EXIT_FINDINGS : EXIT_OK;
 }
