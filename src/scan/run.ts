@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
@@ -31,6 +33,12 @@ export interface ScanOptions {
   includePassed?: boolean;
   /** Evaluation threads (default: one per core, up to 4, for large inputs; 1 on small ones). */
   threads?: number;
+  /**
+   * Evaluate only the documents of these files (absolute paths; `--changed-since`). Every input is
+   * still read for the cross-document rules, whose findings are kept for the changed documents'
+   * namespaces.
+   */
+  changedFiles?: string[];
 }
 
 export interface ScanOutcome {
@@ -41,6 +49,8 @@ export interface ScanOutcome {
   packs: string[];
   /** Counts of every result, including those left out of `results`. */
   summary: Record<ResultStatus, number>;
+  /** With changedFiles: how many of the inputs were evaluated. */
+  changed?: { files: number; documents: number; read: number };
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
@@ -103,6 +113,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     config,
     variables,
     keepAll: Boolean(options.includePassed || discovered.rendered),
+    ...(options.changedFiles ? { only: options.changedFiles } : {}),
   };
   const shared = await scanInShares(
     discovered.manifests,
@@ -114,10 +125,17 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const suppressed: Result[] = shared.results;
   // Cross-document rules read every document's skeleton (identity and annotations) and the
   // namespace-level kinds in full: that, not the documents, is what a scan keeps for the whole input.
+  const changed = options.changedFiles ? new Set(options.changedFiles) : undefined;
+  const changedDocuments = changed
+    ? shared.skeleton.filter((d) => changed.has(resolve(d.origin.file)))
+    : shared.skeleton;
+  const changedNamespaces = new Set(changedDocuments.map((d) => namespaceOf(d.content)));
   const namespaceResults: Result[] = [];
   for (const { pack, rule } of namespaceRules) {
-    for (const r of rule.check(shared.skeleton, { parameters: config.parameters }))
+    for (const r of rule.check(shared.skeleton, { parameters: config.parameters })) {
+      if (changed && !changedNamespaces.has(r.resource.name)) continue;
       namespaceResults.push(enrich(r, undefined, pack, config));
+    }
   }
   for (const r of applySuppression(namespaceResults, shared.skeleton)) suppressed.push(r);
   const dropped: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
@@ -127,7 +145,9 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       for (const [status, n] of Object.entries(byStatus) as [ResultStatus, number][]) dropped[status] += n;
     }
   }
-  const terraformFiles = [...discovered.terraformFiles, ...shared.planFiles];
+  const terraformFiles = [...discovered.terraformFiles, ...shared.planFiles].filter(
+    (f) => !changed || changed.has(resolve(f)),
+  );
 
   let terraformErrors: UserError[] = [];
   let terraformDocuments = 0;
@@ -173,10 +193,27 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     notices: [...configNotices, ...discovered.notices],
     errors: [...discovered.errors, ...shared.errors, ...terraformErrors],
     // Terraform resources count as documents too, so the footer does not say "Scanned 0 documents".
-    documents: shared.documents + terraformDocuments,
+    documents: (changed ? changedDocuments.length : shared.documents) + terraformDocuments,
+    ...(changed
+      ? {
+          changed: {
+            files: new Set(changedDocuments.map((d) => resolve(d.origin.file))).size + terraformFiles.length,
+            documents: changedDocuments.length + terraformDocuments,
+            read: shared.documents,
+          },
+        }
+      : {}),
     packs: selectedAll,
     summary,
   };
+}
+
+/** The namespace a document belongs to (a Namespace belongs to itself). */
+function namespaceOf(content: unknown): string {
+  if (!isObject(content) || !isObject(content.metadata)) return '';
+  const meta = content.metadata;
+  if (content.kind === 'Namespace') return String(meta.name ?? '');
+  return typeof meta.namespace === 'string' ? meta.namespace : '';
 }
 
 /** Rule settings in rampart.yaml that name no rule would silently do nothing: say so. */

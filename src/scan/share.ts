@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import type { Result, ResultStatus } from '../core/result.js';
@@ -39,6 +40,11 @@ export interface ShareSetup {
   variables: Record<string, unknown>;
   /** Keep passing and not-applicable results instead of only counting them. */
   keepAll: boolean;
+  /**
+   * `--changed-since`: evaluate only documents of these files (absolute paths). Every file is still
+   * read, for the cross-document kinds and skeletons the other rules need.
+   */
+  only?: string[];
 }
 
 /** Cross-document facts every share evaluates with, gathered from all shares' skeletons. */
@@ -129,10 +135,12 @@ export async function resolveDocumentRules(
 export function evaluateShare(
   setup: ShareSetup,
   rules: ShareRules,
-  documents: readonly Document[],
+  all: readonly Document[],
   context: ShareContext,
 ): ShareResults {
   const { config } = setup;
+  const only = setup.only ? new Set(setup.only) : undefined;
+  const documents = only ? all.filter((d) => only.has(resolve(d.origin.file))) : all;
   const byName = new Map(rules.policies.map((p) => [p.name, p]));
   const dropped: DroppedCounts = {};
   const results: Result[] = [];
