@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
@@ -6,7 +7,8 @@ import { parseSeverity, parseSeverityFilter, severityRank } from '../../core/sev
 import { version } from '../../core/version.js';
 import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
-import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderScanHtml } from '../../report/html.js';
+import { type OutputFormat, parseOutputFormat, renderResults } from '../../report/index.js';
 import { renderScanSummary } from '../../report/summary.js';
 import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
 import { filesChangedSince } from '../../scan/changed.js';
@@ -14,6 +16,7 @@ import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { TERRAFORM_PACKS } from '../../terraform/model.js';
 import { parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart scan [PATH...|-] [options]
 
@@ -30,7 +33,9 @@ Options:
       --config FILE         rampart.yaml to use (default: rampart.yaml in the first PATH)
       --skip-unreadable     scan what can be read and ignore unreadable inputs for the exit code
                             (default: an unreadable or invalid file exits 2)
-  -o, --output FORMAT       table (default), json, sarif, junit, policyreport
+  -o, --output FORMAT       table (default), json, sarif, junit, policyreport, html (one self-contained
+                            page: charts by pack, severity and namespace, each finding with its source)
+      --output-file FILE    write the report to FILE instead of stdout
       --compact             table: one line per finding (file:line:col, rule, resource, message)
   -q, --quiet               table: only the summary footer
       --changed-since REF   evaluate only files changed since this git ref (committed, uncommitted and
@@ -64,6 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     baseline?: string;
     'write-baseline'?: string;
     'changed-since'?: string;
+    'output-file'?: string;
     help?: boolean;
   }>(
     argv,
@@ -82,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', short: 'q' },
       baseline: { type: 'string' },
       'changed-since': { type: 'string' },
+      'output-file': { type: 'string' },
       'write-baseline': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -97,7 +104,8 @@ export async function run(argv: string[]): Promise<number> {
   if (both.length)
     throw new UserError(`scan: --pack ${both[0]} and --skip-pack ${both[0]} contradict each other`);
   const paths = positionals.length ? positionals : ['.'];
-  const format = parseOutputFormat(values.output);
+  const format: OutputFormat | 'html' = values.output === 'html' ? 'html' : parseOutputFormat(values.output);
+  checkOutputFile(values['output-file'], '--output-file', 'scan');
   if ((values.compact || values.quiet) && format !== 'table')
     throw new UserError(`scan: --${values.compact ? 'compact' : 'quiet'} applies to the table output only`);
   if (values.compact && values.quiet)
@@ -150,9 +158,26 @@ export async function run(argv: string[]): Promise<number> {
     baselineNote = `Baseline ${values.baseline}: ${applied.known.length} known finding(s) not shown; ${applied.fixed} baseline entr${applied.fixed === 1 ? 'y' : 'ies'} no longer occur (fixed).`;
     if (format !== 'table') process.stderr.write(`rampart: scan: ${baselineNote}\n`);
   }
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  if (!values.quiet)
-    process.stdout.write(
+  const toFile = values['output-file'] && values['output-file'] !== '-' ? values['output-file'] : undefined;
+  const report: string[] = [];
+  const color = !toFile && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  if (format === 'html') {
+    report.push(
+      renderScanHtml(outcome.results, {
+        summary: outcome.summary,
+        toolVersion: version(),
+        title: `rampart scan ${paths.join(' ')}`,
+        source: (file) => {
+          try {
+            return readFileSync(file, 'utf8');
+          } catch {
+            return undefined;
+          }
+        },
+      }),
+    );
+  } else if (!values.quiet) {
+    report.push(
       renderResults(outcome.results, format, {
         color,
         verbose: values.verbose,
@@ -161,16 +186,21 @@ export async function run(argv: string[]): Promise<number> {
         compact: values.compact,
       }),
     );
+  }
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
   );
   // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
   const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
   if (format === 'table') {
-    if (changedNote) process.stdout.write(`${changedNote}\n`);
-    if (baselineNote) process.stdout.write(`${baselineNote}\n`);
-    process.stdout.write(renderScanSummary(outcome, failOn, failing.length, unreadable));
+    if (changedNote) report.push(`${changedNote}\n`);
+    if (baselineNote) report.push(`${baselineNote}\n`);
+    report.push(renderScanSummary(outcome, failOn, failing.length, unreadable));
   }
+  if (toFile) {
+    await writeFile(toFile, report.join(''));
+    process.stderr.write(`rampart: scan: wrote ${format} report to ${toFile}\n`);
+  } else for (const chunk of report) process.stdout.write(chunk);
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
