@@ -84,8 +84,7 @@ export async function readBaseline(file: string): Promise<BaselineFile> {
   }
   const value = parseJson(text, file) as Partial<BaselineFile> | null;
   if (
-    !value ||
-    value.rampartBaseline !== 1 ||
+    value?.rampartBaseline !== 1 ||
     !Array.isArray(value.findings) ||
     value.findings.some((e) => typeof e?.fingerprint !== 'string')
   ) {
