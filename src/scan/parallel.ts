@@ -42,10 +42,13 @@ interface LoadedSummary {
   documents: number;
 }
 
-/** A worker running one share: `loaded` settles after parsing, `results` after evaluate(context). */
+/** A worker's second-pass answer: its findings with what it read. */
+type StreamedSummary = ShareResults & LoadedSummary;
+
+/** A worker running one share: `cross` settles after the first pass, `results` after evaluate(context). */
 class ShareWorker {
-  readonly loaded: Promise<LoadedSummary>;
-  readonly results: Promise<ShareResults>;
+  readonly cross: Promise<Document[]>;
+  readonly results: Promise<StreamedSummary>;
   private readonly worker: Worker;
 
   constructor(url: URL, files: string[], setup: ShareSetup) {
@@ -56,10 +59,10 @@ class ShareWorker {
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     let step = 0;
-    let resolveLoaded!: (v: LoadedSummary) => void;
-    let resolveResults!: (v: ShareResults) => void;
+    let resolveLoaded!: (v: Document[]) => void;
+    let resolveResults!: (v: StreamedSummary) => void;
     let fail!: (e: unknown) => void;
-    this.loaded = new Promise((res, rej) => {
+    this.cross = new Promise((res, rej) => {
       resolveLoaded = res;
       fail = rej;
     });
@@ -74,8 +77,8 @@ class ShareWorker {
     // Both promises get handlers later; keep an early failure from being reported as unhandled.
     this.results.catch(() => {});
     this.worker.on('message', (m) => {
-      if (step++ === 0) resolveLoaded(m as LoadedSummary);
-      else resolveResults(m as ShareResults);
+      if (step++ === 0) resolveLoaded(m as Document[]);
+      else resolveResults(m as StreamedSummary);
     });
     this.worker.once('error', (e) => fail(e));
     this.worker.once('exit', (code) => {
@@ -83,15 +86,15 @@ class ShareWorker {
     });
   }
 
-  evaluate(context: ShareContext): Promise<ShareResults> {
+  evaluate(context: ShareContext): Promise<StreamedSummary> {
     this.worker.postMessage(context);
     return this.results;
   }
 }
 
-function contextOf(skeleton: Document[]): { context: ShareContext; errors: UserError[] } {
-  const { exceptions, errors } = collectExceptions(skeleton);
-  const crossDocuments = skeleton.filter((d) => CROSS_DOCUMENT_KINDS.has(String((d.content as any)?.kind)));
+function contextOf(documents: Document[]): { context: ShareContext; errors: UserError[] } {
+  const { exceptions, errors } = collectExceptions(documents);
+  const crossDocuments = documents.filter((d) => CROSS_DOCUMENT_KINDS.has(String((d.content as any)?.kind)));
   return {
     context: { namespaceLabels: namespaceLabels(crossDocuments), exceptions, crossDocuments },
     errors,
@@ -152,17 +155,20 @@ export async function scanInShares(
     return out;
   }
   const workers = split(files, count).map((share) => new ShareWorker(url, share, setup));
-  for (const summary of await Promise.all(workers.map((w) => w.loaded))) addLoaded(summary);
-  append(out.skeleton, local);
-  out.documents += local.length;
-  const { context, errors } = contextOf(out.skeleton);
+  const cross: Document[] = [];
+  for (const list of await Promise.all(workers.map((w) => w.cross))) append(cross, list);
+  append(cross, local);
+  const { context, errors } = contextOf(cross);
   out.errors.push(...errors);
   const pending = workers.map((w) => w.evaluate(context));
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
   for (const r of await Promise.all(pending)) {
+    addLoaded(r);
     append(out.results, r.results);
     out.dropped.push(r.dropped);
   }
+  append(out.skeleton, local);
+  out.documents += local.length;
   if (last) {
     append(out.results, last.results);
     out.dropped.push(last.dropped);

@@ -1,16 +1,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { evaluateShare, loadShare, loadShareRules, type ShareContext, type ShareSetup } from './share.js';
+import {
+  loadCrossDocuments,
+  loadShareRules,
+  type ShareContext,
+  type ShareSetup,
+  streamShare,
+} from './share.js';
 
-// One share of a scan (see share.ts): read and parse the files, report the skeleton, wait for the
-// cross-document context gathered from every share, evaluate, send back findings and counts.
+// One share of a scan (see share.ts). First pass: send the cross-document kinds found in the files.
+// Second pass, once the context gathered from every share arrives: read, parse and evaluate the files
+// a batch at a time, and send back findings, counts and skeletons (never the documents).
 const { files, setup } = workerData as { files: string[]; setup: ShareSetup };
-const [share, rules] = await Promise.all([loadShare(files), loadShareRules(setup)]);
-parentPort!.once('message', (context: ShareContext) => {
-  parentPort!.postMessage(evaluateShare(setup, rules, share.documents, context));
+const [cross, rules] = await Promise.all([loadCrossDocuments(files), loadShareRules(setup)]);
+parentPort!.once('message', async (context: ShareContext) => {
+  parentPort!.postMessage(await streamShare(files, setup, rules, context));
 });
-parentPort!.postMessage({
-  skeleton: share.skeleton,
-  errors: share.errors,
-  planFiles: share.planFiles,
-  documents: share.documents.length,
-});
+parentPort!.postMessage(cross);

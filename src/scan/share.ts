@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
@@ -85,6 +86,79 @@ function skeletonOf(doc: Document): Document {
       ...(template ? { spec: { template: { metadata: template.metadata } } } : {}),
     },
   };
+}
+
+/** Could this text hold a cross-document kind? (Over-matching only costs a parse.) */
+const CROSS_KIND_TEXT =
+  /\bkind["']?\s*:\s*["']?(?:Namespace|NetworkPolicy|ResourceQuota|LimitRange|PolicyException)\b/;
+
+/**
+ * First pass of a streamed share: the cross-document kinds only. Files are read as text and only
+ * those that may hold such a kind are parsed (parse errors are left to the second pass).
+ */
+export async function loadCrossDocuments(files: readonly string[]): Promise<Document[]> {
+  const out: Document[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!CROSS_KIND_TEXT.test(text)) continue;
+    try {
+      const loaded = await loadManifestFiles([f]);
+      for (const d of loaded.documents.map(asResource))
+        if (isObject(d.content) && CROSS_DOCUMENT_KINDS.has(String(d.content.kind))) out.push(d);
+    } catch {
+      // reported by the second pass
+    }
+  }
+  return out;
+}
+
+/** Files per batch of a streamed share: bounds the documents held at once. */
+export const STREAM_BATCH_FILES = 64;
+
+export interface StreamedShare extends ShareResults {
+  skeleton: Document[];
+  errors: LoadedShare['errors'];
+  planFiles: string[];
+  documents: number;
+}
+
+/** Second pass: read, parse and evaluate a batch of files at a time, keeping only findings and skeletons. */
+export async function streamShare(
+  files: readonly string[],
+  setup: ShareSetup,
+  rules: ShareRules,
+  context: ShareContext,
+): Promise<StreamedShare> {
+  const out: StreamedShare = {
+    results: [],
+    dropped: {},
+    skeleton: [],
+    errors: [],
+    planFiles: [],
+    documents: 0,
+  };
+  for (let i = 0; i < files.length; i += STREAM_BATCH_FILES) {
+    const share = await loadShare(files.slice(i, i + STREAM_BATCH_FILES));
+    for (const d of share.skeleton) out.skeleton.push(d);
+    for (const e of share.errors) out.errors.push(e);
+    for (const f of share.planFiles) out.planFiles.push(f);
+    out.documents += share.documents.length;
+    const r = evaluateShare(setup, rules, share.documents, context);
+    for (const x of r.results) out.results.push(x);
+    for (const [severity, counts] of Object.entries(r.dropped) as [
+      Severity,
+      Record<ResultStatus, number>,
+    ][]) {
+      const total = (out.dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
+      for (const [status, n] of Object.entries(counts) as [ResultStatus, number][]) total[status] += n;
+    }
+  }
+  return out;
 }
 
 export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
