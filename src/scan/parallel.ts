@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
 import { UserError } from '../core/errors.js';
+import type { Result } from '../core/result.js';
 import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
 import {
   CROSS_DOCUMENT_KINDS,
@@ -101,6 +102,31 @@ function contextOf(documents: Document[]): { context: ShareContext; errors: User
   };
 }
 
+/**
+ * Structured clone copies every string of every finding; most (rule, title, fix, docs, file) repeat
+ * across thousands of findings, so the copies are swapped for one shared string each.
+ */
+class Interner {
+  private readonly strings = new Map<string, string>();
+  of<T extends string | undefined>(s: T): T {
+    if (s === undefined) return s;
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit as T;
+    this.strings.set(s, s);
+    return s;
+  }
+  result(r: Result): Result {
+    r.policy = this.of(r.policy);
+    r.rule = this.of(r.rule);
+    r.category = this.of(r.category);
+    r.title = this.of(r.title);
+    r.fix = this.of(r.fix);
+    r.docs = this.of(r.docs);
+    if (r.origin) r.origin.file = this.of(r.origin.file);
+    return r;
+  }
+}
+
 /** push(...list) overflows the stack on a few hundred thousand items. */
 function append<T>(target: T[], items: readonly T[]): void {
   for (const item of items) target.push(item);
@@ -162,9 +188,10 @@ export async function scanInShares(
   out.errors.push(...errors);
   const pending = workers.map((w) => w.evaluate(context));
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
+  const interner = new Interner();
   for (const r of await Promise.all(pending)) {
     addLoaded(r);
-    append(out.results, r.results);
+    for (const x of r.results) out.results.push(interner.result(x));
     out.dropped.push(r.dropped);
   }
   append(out.skeleton, local);

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
@@ -9,6 +9,7 @@ import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
 import { renderScanHtml } from '../../report/html.js';
 import { type OutputFormat, parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderJsonChunks } from '../../report/json.js';
 import { renderScanSummary } from '../../report/summary.js';
 import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
 import { filesChangedSince } from '../../scan/changed.js';
@@ -159,10 +160,11 @@ export async function run(argv: string[]): Promise<number> {
     if (format !== 'table') process.stderr.write(`rampart: scan: ${baselineNote}\n`);
   }
   const toFile = values['output-file'] && values['output-file'] !== '-' ? values['output-file'] : undefined;
-  const report: string[] = [];
+  // Pieces of the report; a large JSON report is produced piece by piece as it is written.
+  const report: Iterable<string>[] = [];
   const color = !toFile && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   if (format === 'html') {
-    report.push(
+    report.push([
       renderScanHtml(outcome.results, {
         summary: outcome.summary,
         toolVersion: version(),
@@ -175,9 +177,11 @@ export async function run(argv: string[]): Promise<number> {
           }
         },
       }),
-    );
+    ]);
+  } else if (format === 'json') {
+    report.push(renderJsonChunks(outcome.results, outcome.summary));
   } else if (!values.quiet) {
-    report.push(
+    report.push([
       renderResults(outcome.results, format, {
         color,
         verbose: values.verbose,
@@ -185,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
         summary: outcome.summary,
         compact: values.compact,
       }),
-    );
+    ]);
   }
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
@@ -193,14 +197,19 @@ export async function run(argv: string[]): Promise<number> {
   // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
   const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
   if (format === 'table') {
-    if (changedNote) report.push(`${changedNote}\n`);
-    if (baselineNote) report.push(`${baselineNote}\n`);
-    report.push(renderScanSummary(outcome, failOn, failing.length, unreadable));
+    if (changedNote) report.push([`${changedNote}\n`]);
+    if (baselineNote) report.push([`${baselineNote}\n`]);
+    report.push([renderScanSummary(outcome, failOn, failing.length, unreadable)]);
   }
   if (toFile) {
-    await writeFile(toFile, report.join(''));
+    const fd = openSync(toFile, 'w');
+    try {
+      for (const piece of report) for (const chunk of piece) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
     process.stderr.write(`rampart: scan: wrote ${format} report to ${toFile}\n`);
-  } else for (const chunk of report) process.stdout.write(chunk);
+  } else for (const piece of report) for (const chunk of piece) process.stdout.write(chunk);
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
