@@ -52,7 +52,10 @@ class ShareWorker {
   readonly results: Promise<StreamedSummary>;
   private readonly worker: Worker;
 
-  constructor(url: URL, files: string[], setup: ShareSetup) {
+  /** This share's findings, in order, as the worker's batches arrive. */
+  readonly findings: Result[] = [];
+
+  constructor(url: URL, files: string[], setup: ShareSetup, interner: Interner) {
     // A larger young generation: evaluation allocates many short-lived objects, and the default
     // (16 MiB semi-spaces) spends a large share of a scan in scavenges.
     this.worker = new Worker(url, {
@@ -60,6 +63,7 @@ class ShareWorker {
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     let step = 0;
+    let finished = false;
     let resolveLoaded!: (v: Document[]) => void;
     let resolveResults!: (v: StreamedSummary) => void;
     let fail!: (e: unknown) => void;
@@ -79,11 +83,15 @@ class ShareWorker {
     this.results.catch(() => {});
     this.worker.on('message', (m) => {
       if (step++ === 0) resolveLoaded(m as Document[]);
-      else resolveResults(m as StreamedSummary);
+      else if ('batch' in m) for (const r of m.batch as Result[]) this.findings.push(interner.result(r));
+      else {
+        finished = true;
+        resolveResults(m.done as StreamedSummary);
+      }
     });
     this.worker.once('error', (e) => fail(e));
     this.worker.once('exit', (code) => {
-      if (step < 2) fail(new Error(`scan worker exited with code ${code} before it finished`));
+      if (!finished) fail(new Error(`scan worker exited with code ${code} before it finished`));
     });
   }
 
@@ -180,7 +188,8 @@ export async function scanInShares(
     out.dropped.push(r.dropped);
     return out;
   }
-  const workers = split(files, count).map((share) => new ShareWorker(url, share, setup));
+  const interner = new Interner();
+  const workers = split(files, count).map((share) => new ShareWorker(url, share, setup, interner));
   const cross: Document[] = [];
   for (const list of await Promise.all(workers.map((w) => w.cross))) append(cross, list);
   append(cross, local);
@@ -188,10 +197,10 @@ export async function scanInShares(
   out.errors.push(...errors);
   const pending = workers.map((w) => w.evaluate(context));
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
-  const interner = new Interner();
-  for (const r of await Promise.all(pending)) {
+  const done = await Promise.all(pending);
+  for (const [i, r] of done.entries()) {
     addLoaded(r);
-    for (const x of r.results) out.results.push(interner.result(x));
+    append(out.results, workers[i]!.findings);
     out.dropped.push(r.dropped);
   }
   append(out.skeleton, local);

@@ -133,6 +133,8 @@ export async function streamShare(
   setup: ShareSetup,
   rules: ShareRules,
   context: ShareContext,
+  /** Takes each batch's findings as they come (a worker posts them), instead of collecting them. */
+  onBatch?: (results: Result[]) => void,
 ): Promise<StreamedShare> {
   const out: StreamedShare = {
     results: [],
@@ -149,7 +151,8 @@ export async function streamShare(
     for (const f of share.planFiles) out.planFiles.push(f);
     out.documents += share.documents.length;
     const r = evaluateShare(setup, rules, share.documents, context);
-    for (const x of r.results) out.results.push(x);
+    if (onBatch) onBatch(r.results);
+    else for (const x of r.results) out.results.push(x);
     for (const [severity, counts] of Object.entries(r.dropped) as [
       Severity,
       Record<ResultStatus, number>,
