@@ -296,7 +296,7 @@ export async function bench(): Promise<void> {
     const counts: Record<string, number> = {};
     for (const r of outcome.results) counts[r.status] = (counts[r.status] ?? 0) + 1;
     console.log(
-      `runScan (packs: ${outcome.packs.join(', ')}): ${outcome.documents} documents in ${seconds.toFixed(2)} s = ${Math.round(outcome.documents / seconds)} documents/s (main-thread CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, rss +${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB)`,
+      `runScan (packs: ${outcome.packs.join(', ')}): ${outcome.documents} documents in ${seconds.toFixed(2)} s = ${Math.round(outcome.documents / seconds)} documents/s (process CPU, all threads ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, rss +${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB)`,
     );
     console.log(
       `  ${outcome.results.length} results: ${Object.entries(counts)
