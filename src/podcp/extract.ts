@@ -1,4 +1,13 @@
-import { constants } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  futimesSync,
+  lstatSync,
+  openSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { chmod, link, lstat, mkdir, open, symlink, unlink, utimes } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -139,6 +148,10 @@ export class SafeWriter {
       }
       case 'file': {
         const offset = options.offset ?? 0;
+        if (offset === 0 && entry.size <= SMALL_FILE) {
+          await writeSmallFile(target, entry, data, mode);
+          return target;
+        }
         if (offset === 0) await removeExisting(target, true);
         // O_NOFOLLOW: even a symlink raced into place after the checks is not followed.
         const flags =
@@ -186,6 +199,54 @@ export class SafeWriter {
     const dirs = [...this.dirModes.entries()].sort((a, b) => b[0].length - a[0].length);
     for (const [dir, mode] of dirs) await chmod(dir, mode);
     this.dirModes.clear();
+  }
+}
+
+/** Files up to this size are read into memory and written with synchronous calls (see writeSmallFile). */
+const SMALL_FILE = 256 * 1024;
+
+/**
+ * A whole small file in one go. With thousands of small files the cost is the number of filesystem
+ * round trips, not bytes: synchronous calls on one descriptor avoid a thread-pool hop per call (the
+ * bench's 10,000-file case). Same checks as the streaming path: links replaced, never followed.
+ */
+async function writeSmallFile(
+  target: string,
+  entry: ArchiveEntry,
+  data: Readable | undefined,
+  mode: number,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  if (data) for await (const chunk of data) chunks.push(chunk as Buffer);
+  const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  const info = lstatSync(target, { throwIfNoEntry: false });
+  if (info?.isDirectory()) throw new UnsafeArchiveError(target, 'a directory is in the way of a file');
+  if (info?.isSymbolicLink()) unlinkSync(target);
+  let fd: number;
+  try {
+    fd = openSync(
+      target,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new UnsafeArchiveError(entry.name, 'the file is a symbolic link');
+    throw error;
+  }
+  try {
+    for (let written = 0; written < body.length; )
+      written += writeSync(fd, body, written, body.length - written);
+    fchmodSync(fd, mode);
+    if (entry.mtime) {
+      try {
+        futimesSync(fd, entry.mtime, entry.mtime);
+      } catch {
+        // A filesystem that cannot keep times still gets the data.
+      }
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

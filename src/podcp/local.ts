@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { mapLimit } from '../core/concurrency.js';
 import { CopyError, classifyLocalError } from './errors.js';
 import { SafeWriter } from './extract.js';
 import type { EntryWithData, ManifestEntry, Receiver, Side, SourceItem } from './side.js';
@@ -129,11 +130,14 @@ export class LocalSide implements Side {
 
   async sha256(base: string, names: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (const name of names) {
+    // Small files are hashed in one read: with thousands of them the round trips are the cost.
+    await mapLimit(names, 4, async (name) => {
+      const path = join(base, name);
       const hash = createHash('sha256');
-      await pipeline(createReadStream(join(base, name)), hash);
+      if (statSync(path).size <= 1024 * 1024) hash.update(readFileSync(path));
+      else await pipeline(createReadStream(path), hash);
       out.set(name, hash.digest('hex'));
-    }
+    });
     return out;
   }
 

@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
+import { mapLimit } from '../core/concurrency.js';
 import type { KubeClient } from '../kube/client.js';
 import type { ExecSession } from '../kube/exec.js';
 import { CopyError, classifyRemoteFailure, EXIT_TOOLS } from './errors.js';
@@ -399,7 +400,8 @@ export class RemoteSide implements Side {
         EXIT_TOOLS,
       );
     }
-    for (const chunk of chunks(names, NAMES_PER_EXEC)) {
+    // A few execs at once: each chunk is a round trip through the API server and a process start.
+    await mapLimit(chunks(names, NAMES_PER_EXEC), 4, async (chunk) => {
       const r = await this.run(
         ['cd "$1" || exit 2; shift; sha256sum "$@"'],
         [base, ...chunk.map((n) => `./${n}`)],
@@ -408,7 +410,7 @@ export class RemoteSide implements Side {
         const m = /^([0-9a-f]{64}) [ *]\.\/(.*)$/.exec(line);
         if (m) out.set(m[2] as string, m[1] as string);
       }
-    }
+    });
     return out;
   }
 

@@ -21,6 +21,11 @@ Options:
       --no-compress      do not use gzip even when the container has it
       --no-progress      no progress bar (it is off anyway when stderr is not a terminal)
   -q, --quiet            print nothing on success
+      --debug-image IMAGE  reach the container through an ephemeral debug container running IMAGE
+                           (for images without sh or tar; IMAGE needs sh, tar, find, stat, head)
+      --debug-target-pid P the target's process in the shared PID namespace (default 1)
+      --debug-ptrace       give the debug container CAP_SYS_PTRACE (needed when the target runs as
+                           another user)
 
 Exit codes: 0 ok, 1 other failure, 2 usage, 4 not found, 5 permission denied,
 6 verification failed, 7 transfer failed after retries, 8 missing tools in the container
@@ -41,6 +46,9 @@ export async function run(argv: string[]): Promise<number> {
     'no-compress'?: boolean;
     'no-progress'?: boolean;
     quiet?: boolean;
+    'debug-image'?: string;
+    'debug-target-pid'?: string;
+    'debug-ptrace'?: boolean;
   }>(
     argv,
     {
@@ -53,6 +61,9 @@ export async function run(argv: string[]): Promise<number> {
       'no-compress': { type: 'boolean' },
       'no-progress': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
+      'debug-image': { type: 'string' },
+      'debug-target-pid': { type: 'string' },
+      'debug-ptrace': { type: 'boolean' },
     },
     'cp',
   );
@@ -61,6 +72,16 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const [source, destination] = positionals as [string, string];
+  const debugImage = values['debug-image'];
+  if (!debugImage && (values['debug-target-pid'] || values['debug-ptrace'])) {
+    process.stderr.write('rampart cp: --debug-target-pid and --debug-ptrace need --debug-image\n');
+    return 2;
+  }
+  const targetPid = values['debug-target-pid'];
+  if (targetPid !== undefined && !/^(\d+|self)$/.test(targetPid)) {
+    process.stderr.write(`rampart cp: --debug-target-pid must be a process id, got "${targetPid}"\n`);
+    return 2;
+  }
   const showBar = !values['no-progress'] && !values.quiet && Boolean(process.stderr.isTTY);
   const bar = showBar
     ? new SingleBar(
@@ -90,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       retries: intFlag(values.retries, 'retries', 3),
       verify: !values['no-verify'],
       compress: !values['no-compress'],
+      debug: debugImage ? { image: debugImage, targetPid, ptrace: values['debug-ptrace'] } : undefined,
       onStart: (total) => bar?.start(total, 0, { ...tokens(), size: bytes(total) }),
       onBytes: (n) => {
         moved += n;

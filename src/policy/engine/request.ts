@@ -3,7 +3,7 @@ import { isObject } from '../../core/document.js';
 import type { ResourceRef } from '../../core/result.js';
 import type { GroupVersionKind, MatchContext, UserInfo } from '../match/index.js';
 import type { LoadedPolicy } from '../model/types.js';
-import { buildImagesVariable, type ContextSources, EvalContext } from '../vars/index.js';
+import { buildImagesVariable, type ContextSources, EvalContext, imagesKey } from '../vars/index.js';
 import type { EvaluateOptions, Operation, SuppliedValues } from './options.js';
 import { resourceRef } from './resource.js';
 import type { EngineResponse, RuleResponse } from './response.js';
@@ -39,6 +39,7 @@ export class ResourceRequest {
   private newObject: Record<string, unknown>;
   private subject: Record<string, any>;
   private imagesVar: Record<string, unknown> | undefined;
+  private imagesBuilt: { key: string; value: Record<string, unknown> } | undefined;
   private sharedCtx: EvalContext | undefined;
   private readonly out: EngineResponse;
   private stoppedPolicies: Set<LoadedPolicy> | undefined;
@@ -142,11 +143,18 @@ export class ResourceRequest {
 
   private images(): Record<string, unknown> {
     if (this.imagesVar) return this.imagesVar;
+    // After a patch that left every container image as it was, the previous variable still holds.
+    const key = imagesKey(this.subject);
+    if (this.imagesBuilt && this.imagesBuilt.key === key) {
+      this.imagesVar = this.imagesBuilt.value;
+      return this.imagesVar;
+    }
     try {
       this.imagesVar = buildImagesVariable(this.subject);
     } catch {
       this.imagesVar = {};
     }
+    this.imagesBuilt = { key, value: this.imagesVar };
     return this.imagesVar;
   }
 }

@@ -75,23 +75,31 @@ function decodeOperations(list: unknown): JsonPatchOperation[] {
   });
 }
 
-function parsePointer(path: string): string[] {
+const parsedPointers = new Map<string, readonly string[]>();
+
+/** The pointer's unescaped steps; the same paths recur for every resource, so they are parsed once. */
+function parsePointer(path: string): readonly string[] {
+  const cached = parsedPointers.get(path);
+  if (cached) return cached;
   if (path === '') return [];
   if (!path.startsWith('/')) throw new JsonPatchError(`invalid JSON pointer ${JSON.stringify(path)}`);
-  return path
+  const parts = path
     .slice(1)
     .split('/')
     .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  if (parsedPointers.size > 5_000) parsedPointers.clear();
+  parsedPointers.set(path, parts);
+  return parts;
 }
 
-function formatPointer(parts: string[]): string {
+function formatPointer(parts: readonly string[]): string {
   return parts.length === 0
     ? ''
     : `/${parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')}`;
 }
 
 /** The value at a pointer, or undefined when any step is missing. */
-function lookup(doc: unknown, parts: string[]): unknown {
+function lookup(doc: unknown, parts: readonly string[]): unknown {
   let node = doc;
   for (const part of parts) {
     if (Array.isArray(node)) {
@@ -108,7 +116,7 @@ function lookup(doc: unknown, parts: string[]): unknown {
 /** Rewrites negative indices (-1 is the last element) against the document, as evanphx does. */
 function resolveNegative(doc: unknown, path: string, forAdd: boolean): string {
   if (!path.includes('/-')) return path;
-  const parts = parsePointer(path);
+  const parts = [...parsePointer(path)];
   let node = doc;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
@@ -123,7 +131,7 @@ function resolveNegative(doc: unknown, path: string, forAdd: boolean): string {
 }
 
 /** Creates the missing parents of an `add` path: arrays where the next step is an index, else objects. */
-function ensureParents(doc: unknown, parts: string[]): void {
+function ensureParents(doc: unknown, parts: readonly string[]): void {
   let node = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i]!;
@@ -195,13 +203,11 @@ export function applyJsonPatch<T>(
         op = { ...op, path: resolveNegative(out, op.path, op.op === 'add') };
         if (op.from !== undefined) op.from = resolveNegative(out, op.from, false);
         if (op.op === 'remove' && lookup(out, parsePointer(op.path)) === undefined) continue;
-        if (op.op === 'add') {
-          out = copyAlong(out, op.path);
-          ensureParents(out, parsePointer(op.path));
-        }
       }
       // The value is cloned so that later operations never alias the policy's own objects.
       out = copyAlong(out, op.path);
+      // Parents created here are new objects, so they need no copying of their own.
+      if (!options.strict && op.op === 'add') ensureParents(out, parsePointer(op.path));
       if (op.op === 'move' && op.from !== undefined) out = copyAlong(out, op.from);
       const applied =
         'value' in op && typeof op.value === 'object' && op.value !== null

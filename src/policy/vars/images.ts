@@ -120,6 +120,29 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * A key that changes whenever the `images` variable would: every container's type, name and image.
+ * A patch that leaves the images alone keeps the key, so the variable need not be rebuilt.
+ */
+export function imagesKey(resource: unknown): string {
+  if (!isRecord(resource) || typeof resource.kind !== 'string') return '';
+  const specPath = POD_PATHS[resource.kind];
+  if (!specPath) return '';
+  let spec: unknown = resource;
+  for (const key of specPath) spec = isRecord(spec) ? spec[key] : undefined;
+  if (!isRecord(spec)) return '';
+  let key = resource.kind;
+  for (const type of CONTAINER_TYPES) {
+    const containers = spec[type];
+    if (!Array.isArray(containers)) continue;
+    key += `\n${type}`;
+    for (const c of containers) {
+      key += isRecord(c) ? `\n${String(c.name)}\u0000${String(c.image)}` : '\n\u0001';
+    }
+  }
+  return key;
+}
+
+/**
  * Kyverno's `images` variable: `{containers|initContainers|ephemeralContainers: {<container name>:
  * {registry, path, name, tag, digest, reference, referenceWithTag, jsonPointer}}}` for Pods and Pod
  * controllers; an empty object for other kinds. Throws VariableError for an unparsable image.
