@@ -5,6 +5,8 @@ export interface SourcePosition {
   column: number;
   /** Index of the document inside a multi-document file (0-based). */
   index: number;
+  /** On a finding: the field it is about (`spec.containers[0].securityContext.privileged`), when known. */
+  path?: string;
 }
 
 export type DocumentFormat = 'kubernetes' | 'terraform' | 'terraform-plan' | 'iam-policy' | 'json' | 'host';

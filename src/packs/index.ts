@@ -34,6 +34,13 @@ export interface ScanContext {
 
 export interface TsRule {
   meta: TsRuleMeta;
+  /**
+   * `document` (the default): results are about single documents, and a rule may read the
+   * cross-document kinds (Namespace, NetworkPolicy, ResourceQuota, LimitRange) besides them.
+   * `namespace`: results are about namespaces, from those kinds in full and every other document's
+   * identity and annotations only (a scan runs these once over the whole input's skeleton).
+   */
+  scope?: 'document' | 'namespace';
   check(documents: readonly Document[], ctx: ScanContext): Result[];
 }
 

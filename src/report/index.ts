@@ -14,13 +14,16 @@ export interface RenderOptions {
   color?: boolean;
   verbose?: boolean;
   toolVersion?: string;
+  /** Table: one line per finding. */
+  compact?: boolean;
 }
 
 /** How results are written: one entry per `-o` format. */
 export const RESULT_FORMATS = new FormatRegistry<readonly Result[], RenderOptions, OutputFormat>({
   table: {
     description: 'findings grouped by file, then a summary line',
-    render: (results, o) => renderTable(results, { color: o.color, verbose: o.verbose, summary: o.summary }),
+    render: (results, o) =>
+      renderTable(results, { color: o.color, verbose: o.verbose, summary: o.summary, compact: o.compact }),
   },
   json: {
     description: '{"results": [...], "summary": {...}}, one result per line',

@@ -13,6 +13,19 @@ export function renderJson(
   return `{"results": [\n${lines.join(',\n')}\n],\n"summary": ${JSON.stringify(summary)}}\n`;
 }
 
+/** renderJson's text in pieces, for writing a large report without holding it whole. */
+export function* renderJsonChunks(
+  results: readonly Result[],
+  summary: Record<ResultStatus, number> = countByStatus(results),
+): Generator<string> {
+  yield '{"results": [\n';
+  for (let i = 0; i < results.length; i += 1000) {
+    const lines = results.slice(i, i + 1000).map((r) => JSON.stringify(r));
+    yield `${i > 0 ? ',\n' : ''}${lines.join(',\n')}`;
+  }
+  yield `\n],\n"summary": ${JSON.stringify(summary)}}\n`;
+}
+
 /** A JSON document for files and pipes: two-space indent and a final newline. */
 export function renderJsonDocument(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

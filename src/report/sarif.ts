@@ -2,6 +2,7 @@ import { isAbsolute, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Result } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
+import { findingFingerprint } from './fingerprint.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -51,7 +52,13 @@ export function renderSarif(results: readonly Result[], options: SarifOptions = 
       level,
       kind: r.status === 'skip' ? 'notApplicable' : 'fail',
       message: { text: r.message || r.title || id },
-      properties: { status: r.status, resource: r.resource },
+      properties: {
+        status: r.status,
+        resource: r.resource,
+        ...(r.origin?.path ? { field: r.origin.path } : {}),
+      },
+      // GitHub code scanning follows an alert across commits by this, not by its line.
+      partialFingerprints: { 'rampartFinding/v1': findingFingerprint(r) },
     };
     if (r.status === 'skip') result.suppressions = [{ kind: 'inSource', justification: r.message }];
     if (r.origin) {

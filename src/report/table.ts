@@ -7,6 +7,18 @@ export interface TableOptions {
   /** Show passing and skipped results too (default: only fail/warn/error, plus skip with a reason). */
   verbose?: boolean;
   summary?: Record<ResultStatus, number>;
+  /** One line per finding: `file:line:col  STATUS severity rule  resource  message`. */
+  compact?: boolean;
+}
+
+/** Messages longer than this are shortened in the table (json and sarif keep the full text). */
+export const TABLE_MESSAGE_LIMIT = 200;
+
+export function shorten(message: string, limit = TABLE_MESSAGE_LIMIT): string {
+  const flat = message.replace(/\s*\n\s*/g, ' ');
+  return flat.length <= limit
+    ? flat
+    : `${flat.slice(0, limit - 1)}… (${flat.length - limit + 1} more characters in -o json)`;
 }
 
 const STATUS_COLOR: Record<ResultStatus, string> = {
@@ -39,6 +51,17 @@ export function renderTable(results: readonly Result[], options: TableOptions = 
   }
   const lines: string[] = [];
   for (const [file, list] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (options.compact) {
+      list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
+      for (const r of list) {
+        const where = r.origin ? `${file}:${r.origin.line}:${r.origin.column}` : file;
+        const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
+        lines.push(
+          `${where}: ${paint(STATUS_COLOR[r.status], r.status.toUpperCase())} ${paint(SEVERITY_COLOR[r.severity], r.severity)} ${r.policy}/${r.rule} ${res}: ${shorten(r.message)}`,
+        );
+      }
+      continue;
+    }
     lines.push(paint('1', file));
     list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
     for (const r of list) {
@@ -47,12 +70,16 @@ export function renderTable(results: readonly Result[], options: TableOptions = 
       lines.push(
         `  ${where.padEnd(8)} ${paint(STATUS_COLOR[r.status], r.status.toUpperCase().padEnd(5))} ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${r.policy}/${r.rule}  ${res}`,
       );
-      if (r.message) lines.push(`           ${r.message.split('\n').join('\n           ')}`);
+      if (r.message)
+        lines.push(
+          `           ${r.message.length > TABLE_MESSAGE_LIMIT ? shorten(r.message) : r.message.split('\n').join('\n           ')}`,
+        );
       if (r.fix) lines.push(`           fix: ${r.fix}`);
       if (r.docs) lines.push(`           docs: ${r.docs}`);
     }
     lines.push('');
   }
+  if (options.compact && lines.length) lines.push('');
   const c = options.summary ?? countByStatus(results);
   lines.push(`${c.pass} passed, ${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.skip} skipped`);
   return `${lines.join('\n')}\n`;

@@ -23,6 +23,60 @@ export interface Discovered {
   errors: UserError[];
   /** Whether any Kustomize/Helm output was rendered (its objects may repeat plain manifests). */
   rendered: boolean;
+  /**
+   * With `deferManifests`, the plain manifest files left for the caller to load (in order, with
+   * loadManifestFiles), so they can be read and evaluated in shares instead of all at once here.
+   */
+  manifests: string[];
+}
+
+export interface DiscoverOptions {
+  /** Leave plain manifests unread (see Discovered.manifests), unless Kustomize/Helm output needs them. */
+  deferManifests?: boolean;
+}
+
+export interface LoadedManifests {
+  documents: Document[];
+  errors: UserError[];
+  /** Files that turned out to be Terraform plan JSON. */
+  planFiles: string[];
+}
+
+/** Reads and parses manifest files, in order; reads overlap (a window of files in flight). */
+export async function loadManifestFiles(manifests: readonly string[]): Promise<LoadedManifests> {
+  const out: LoadedManifests = { documents: [], errors: [], planFiles: [] };
+  for (let i = 0; i < manifests.length; i += READ_WINDOW) {
+    const window = manifests.slice(i, i + READ_WINDOW);
+    const loaded = await Promise.all(
+      window.map((f) =>
+        loadDocumentsFromFile(f).then(
+          (docs) => ({ f, docs }),
+          (error: unknown) => ({ f, error }),
+        ),
+      ),
+    );
+    for (const item of loaded) {
+      if ('error' in item) {
+        if (item.error instanceof UserError) out.errors.push(item.error);
+        else throw item.error;
+        continue;
+      }
+      for (const d of item.docs) {
+        if (isPlanJson(d.content)) {
+          out.planFiles.push(item.f);
+          break;
+        }
+        if (
+          isObject(d.content) &&
+          typeof d.content.kind === 'string' &&
+          typeof d.content.apiVersion === 'string'
+        ) {
+          out.documents.push(d);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 const READ_WINDOW = 32;
@@ -93,8 +147,19 @@ function kustomizeResourceDirs(dir: string, k: Record<string, unknown>): string[
  * (rendered with `kubectl kustomize` when available), Helm charts (rendered with `helm template`), and
  * Terraform files. Skips node_modules, .git and whatever `.rampartignore` lists.
  */
-export async function discoverScanInputs(paths: readonly string[]): Promise<Discovered> {
-  const out: Discovered = { documents: [], terraformFiles: [], notices: [], errors: [], rendered: false };
+export async function discoverScanInputs(
+  paths: readonly string[],
+  options: DiscoverOptions = {},
+): Promise<Discovered> {
+  const out: Discovered = {
+    documents: [],
+    terraformFiles: [],
+    notices: [],
+    errors: [],
+    rendered: false,
+    manifests: [],
+  };
+  let deferring = Boolean(options.deferManifests);
   for (const root of paths) {
     if (root === '-') {
       // Manifests piped in (e.g. `helm template ... | rampart scan -`).
@@ -150,43 +215,18 @@ export async function discoverScanInputs(paths: readonly string[]): Promise<Disc
       if (/\.tf$/i.test(f)) out.terraformFiles.push(f);
       else manifests.push(f);
     }
-    // Reads overlap (a window of files in flight) while parsing stays in file order.
-    for (let i = 0; i < manifests.length; i += READ_WINDOW) {
-      const window = manifests.slice(i, i + READ_WINDOW);
-      const loaded = await Promise.all(
-        window.map((f) =>
-          loadDocumentsFromFile(f).then(
-            (docs) => ({ f, docs }),
-            (error: unknown) => ({ f, error }),
-          ),
-        ),
-      );
-      for (const item of loaded) {
-        if ('error' in item) {
-          if (item.error instanceof UserError) out.errors.push(item.error);
-          else throw item.error;
-          continue;
-        }
-        for (const d of item.docs) {
-          if (isPlanJson(d.content)) {
-            out.terraformFiles.push(item.f);
-            break;
-          }
-          if (
-            isObject(d.content) &&
-            typeof d.content.kind === 'string' &&
-            typeof d.content.apiVersion === 'string'
-          ) {
-            out.documents.push(d);
-          }
-        }
-      }
+    const toRender = kustomizeDirs.filter((d) => !referenced.has(d));
+    if (deferring && toRender.length === 0 && charts.length === 0) {
+      out.manifests.push(...manifests);
+      continue;
     }
-    await renderKustomizations(
-      kustomizeDirs.filter((d) => !referenced.has(d)),
-      root,
-      out,
-    );
+    // Rendered objects are mapped back to the plain manifests, so those (all of them) are read first.
+    deferring = false;
+    const loaded = await loadManifestFiles([...out.manifests.splice(0), ...manifests]);
+    for (const d of loaded.documents) out.documents.push(d);
+    out.errors.push(...loaded.errors);
+    out.terraformFiles.push(...loaded.planFiles);
+    await renderKustomizations(toRender, root, out);
     await renderCharts(charts, root, out);
   }
   return out;

@@ -1,68 +1,213 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
-import { evaluate, type RuleResponse } from '../policy/engine/evaluate.js';
-import type { PolicyException } from '../policy/exceptions/index.js';
-import type { LoadedPolicy } from '../policy/model/types.js';
+import { UserError } from '../core/errors.js';
+import type { Result } from '../core/result.js';
+import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
+import {
+  CROSS_DOCUMENT_KINDS,
+  type DroppedCounts,
+  evaluateShare,
+  type LoadedShare,
+  loadShare,
+  type ShareContext,
+  type ShareResults,
+  type ShareRules,
+  type ShareSetup,
+} from './share.js';
 
-/** What a worker needs to evaluate its share: all plain data, so it crosses the thread boundary. */
-export interface EvaluationJob {
-  policies: { content: unknown; origin: LoadedPolicy['origin'] }[];
-  documents: Document[];
-  variables: Record<string, unknown>;
-  namespaceLabels: Record<string, Record<string, string>>;
-  exceptions: PolicyException[];
+/** Below this many manifest files a worker costs more than it saves (unless threads are asked for). */
+export const PARALLEL_FILE_THRESHOLD = 400;
+
+export interface SharedScan {
+  results: ShareResults['results'];
+  dropped: DroppedCounts[];
+  /** Every document, in order, as cross-document rules see it (see share.ts). */
+  skeleton: Document[];
+  documents: number;
+  errors: UserError[];
+  planFiles: string[];
 }
 
-/** Below this many documents a worker costs more than it saves. */
-export const PARALLEL_THRESHOLD = 2000;
+const YOUNG_GENERATION_MB = 48;
 
 function workerUrl(): URL | undefined {
-  // Workers run compiled code; from source (tsx) the engine runs on the main thread only.
-  return import.meta.url.endsWith('.js') ? new URL('./eval-worker.js', import.meta.url) : undefined;
+  // Workers run compiled code; from source (tsx) everything runs on the main thread.
+  return import.meta.url.endsWith('.js') ? new URL('./share-worker.js', import.meta.url) : undefined;
 }
 
-function runWorker(url: URL, job: EvaluationJob): Promise<RuleResponse[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(url, { workerData: job });
-    worker.once('message', (results: RuleResponse[]) => resolve(results));
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`evaluation worker exited with code ${code}`));
+interface LoadedSummary {
+  skeleton: Document[];
+  errors: LoadedShare['errors'];
+  planFiles: string[];
+  documents: number;
+}
+
+/** A worker's second-pass answer: its findings with what it read. */
+type StreamedSummary = ShareResults & LoadedSummary;
+
+/** A worker running one share: `cross` settles after the first pass, `results` after evaluate(context). */
+class ShareWorker {
+  readonly cross: Promise<Document[]>;
+  readonly results: Promise<StreamedSummary>;
+  private readonly worker: Worker;
+
+  /** This share's findings, in order, as the worker's batches arrive. */
+  readonly findings: Result[] = [];
+
+  constructor(url: URL, files: string[], setup: ShareSetup, interner: Interner) {
+    // A larger young generation: evaluation allocates many short-lived objects, and the default
+    // (16 MiB semi-spaces) spends a large share of a scan in scavenges.
+    this.worker = new Worker(url, {
+      workerData: { files, setup },
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-  });
+    let step = 0;
+    let finished = false;
+    let resolveLoaded!: (v: Document[]) => void;
+    let resolveResults!: (v: StreamedSummary) => void;
+    let fail!: (e: unknown) => void;
+    this.cross = new Promise((res, rej) => {
+      resolveLoaded = res;
+      fail = rej;
+    });
+    this.results = new Promise((res, rej) => {
+      resolveResults = res;
+      const first = fail;
+      fail = (e) => {
+        first(e);
+        rej(e);
+      };
+    });
+    // Both promises get handlers later; keep an early failure from being reported as unhandled.
+    this.results.catch(() => {});
+    this.worker.on('message', (m) => {
+      if (step++ === 0) resolveLoaded(m as Document[]);
+      else if ('batch' in m) for (const r of m.batch as Result[]) this.findings.push(interner.result(r));
+      else {
+        finished = true;
+        resolveResults(m.done as StreamedSummary);
+      }
+    });
+    this.worker.once('error', (e) => fail(e));
+    this.worker.once('exit', (code) => {
+      if (!finished) fail(new Error(`scan worker exited with code ${code} before it finished`));
+    });
+  }
+
+  evaluate(context: ShareContext): Promise<StreamedSummary> {
+    this.worker.postMessage(context);
+    return this.results;
+  }
+}
+
+function contextOf(documents: Document[]): { context: ShareContext; errors: UserError[] } {
+  const { exceptions, errors } = collectExceptions(documents);
+  const crossDocuments = documents.filter((d) => CROSS_DOCUMENT_KINDS.has(String((d.content as any)?.kind)));
+  return {
+    context: { namespaceLabels: namespaceLabels(crossDocuments), exceptions, crossDocuments },
+    errors,
+  };
 }
 
 /**
- * evaluate() over documents split between this thread and worker threads (one per extra core). The
- * results are the same, in the same order, as a single evaluate() call.
+ * Structured clone copies every string of every finding; most (rule, title, fix, docs, file) repeat
+ * across thousands of findings, so the copies are swapped for one shared string each.
  */
-export async function evaluateParallel(
-  policies: LoadedPolicy[],
-  documents: Document[],
-  variables: Record<string, unknown>,
-  namespaceLabels: Record<string, Record<string, string>>,
-  exceptions: PolicyException[] = [],
-  threads = Math.min(availableParallelism(), 4),
-): Promise<RuleResponse[]> {
-  const lookup = (ns: string) => namespaceLabels[ns];
-  const url = workerUrl();
-  if (!url || threads < 2 || documents.length < 2) {
-    return evaluate(policies, documents, { variables, namespaceLabels: lookup, exceptions });
+class Interner {
+  private readonly strings = new Map<string, string>();
+  of<T extends string | undefined>(s: T): T {
+    if (s === undefined) return s;
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit as T;
+    this.strings.set(s, s);
+    return s;
   }
-  const size = Math.ceil(documents.length / threads);
-  const slices = Array.from({ length: threads }, (_, i) => documents.slice(i * size, (i + 1) * size));
-  // Companion documents a kind linked into a policy travel too, so the worker links them the same way.
-  const plainPolicies = policies.flatMap((p) => [
-    { content: p.raw, origin: p.origin },
-    ...(p.companions ?? []),
-  ]);
-  const pending = slices
-    .slice(1)
-    .map((slice) =>
-      runWorker(url, { policies: plainPolicies, documents: slice, variables, namespaceLabels, exceptions }),
-    );
-  const first = evaluate(policies, slices[0]!, { variables, namespaceLabels: lookup, exceptions });
-  const rest = await Promise.all(pending);
-  return [...first, ...rest.flat()];
+  result(r: Result): Result {
+    r.policy = this.of(r.policy);
+    r.rule = this.of(r.rule);
+    r.category = this.of(r.category);
+    r.title = this.of(r.title);
+    r.fix = this.of(r.fix);
+    r.docs = this.of(r.docs);
+    if (r.origin) r.origin.file = this.of(r.origin.file);
+    return r;
+  }
+}
+
+/** push(...list) overflows the stack on a few hundred thousand items. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
+/** Errors cross threads as plain data: rebuilt with the position the CLI summarises. */
+function userError(e: LoadedShare['errors'][number]): UserError {
+  const error = new UserError(e.message);
+  Object.defineProperty(error, 'position', { value: e.position });
+  return error;
+}
+
+function split<T>(list: readonly T[], parts: number): T[][] {
+  const size = Math.ceil(list.length / parts);
+  return Array.from({ length: parts }, (_, i) => list.slice(i * size, (i + 1) * size)).filter(
+    (s) => s.length,
+  );
+}
+
+/**
+ * Reads and evaluates manifest files in shares: contiguous runs of files, one per worker thread, each
+ * parsed and evaluated where it is read (documents loaded already, from stdin or rendered overlays,
+ * form a last share on this thread). Results come back in file order, the same for any thread count.
+ */
+export async function scanInShares(
+  files: readonly string[],
+  loaded: readonly Document[],
+  setup: ShareSetup,
+  rules: ShareRules,
+  threads?: number,
+): Promise<SharedScan> {
+  const url = workerUrl();
+  const count =
+    threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? Math.min(availableParallelism(), 4) : 1);
+  const local: Document[] = loaded.map(asResource);
+  const out: SharedScan = { results: [], dropped: [], skeleton: [], documents: 0, errors: [], planFiles: [] };
+  const addLoaded = (s: LoadedSummary) => {
+    append(out.skeleton, s.skeleton);
+    append(out.errors, s.errors.map(userError));
+    append(out.planFiles, s.planFiles);
+    out.documents += s.documents;
+  };
+  if (!url || count < 2 || files.length < 2) {
+    const share = await loadShare(files);
+    const documents = [...share.documents, ...local];
+    addLoaded({ ...share, skeleton: [...share.skeleton, ...local], documents: documents.length });
+    const { context, errors } = contextOf(out.skeleton);
+    out.errors.push(...errors);
+    const r = evaluateShare(setup, rules, documents, context);
+    out.results = r.results;
+    out.dropped.push(r.dropped);
+    return out;
+  }
+  const interner = new Interner();
+  const workers = split(files, count).map((share) => new ShareWorker(url, share, setup, interner));
+  const cross: Document[] = [];
+  for (const list of await Promise.all(workers.map((w) => w.cross))) append(cross, list);
+  append(cross, local);
+  const { context, errors } = contextOf(cross);
+  out.errors.push(...errors);
+  const pending = workers.map((w) => w.evaluate(context));
+  const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
+  const done = await Promise.all(pending);
+  for (const [i, r] of done.entries()) {
+    addLoaded(r);
+    append(out.results, workers[i]!.findings);
+    out.dropped.push(r.dropped);
+  }
+  append(out.skeleton, local);
+  out.documents += local.length;
+  if (last) {
+    append(out.results, last.results);
+    out.dropped.push(last.dropped);
+  }
+  return out;
 }

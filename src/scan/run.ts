@@ -1,22 +1,25 @@
-import type { Document } from '../core/document.js';
+import { resolve } from 'node:path';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
-import { listPackNames, loadPack, type Pack } from '../packs/index.js';
-import { baseRuleName } from '../policy/engine/evaluate.js';
+import { listPackNames, loadPack, type Pack, type TsRule } from '../packs/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
-import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
 import { DOCS_ANNOTATION, FIX_ANNOTATION, listPacks } from '../rules/registry.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
-import { evaluateParallel, PARALLEL_THRESHOLD } from './parallel.js';
+import {
+  alwaysReported,
+  applySuppression,
+  enrich,
+  IGNORE_ANNOTATION,
+  IGNORE_REASON_ANNOTATION,
+} from './findings.js';
+import { scanInShares } from './parallel.js';
+import type { ShareSetup } from './share.js';
 
-export { DOCS_ANNOTATION, FIX_ANNOTATION };
-export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
-export const IGNORE_REASON_ANNOTATION = 'rampart.dev/ignore-reason';
-const RULE_SEVERITY_PREFIX = 'rampart.dev/severity.';
+export { DOCS_ANNOTATION, FIX_ANNOTATION, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION };
 
 export interface ScanOptions {
   paths: string[];
@@ -30,6 +33,12 @@ export interface ScanOptions {
   includePassed?: boolean;
   /** Evaluation threads (default: one per core, up to 4, for large inputs; 1 on small ones). */
   threads?: number;
+  /**
+   * Evaluate only the documents of these files (absolute paths; `--changed-since`). Every input is
+   * still read for the cross-document rules, whose findings are kept for the changed documents'
+   * namespaces.
+   */
+  changedFiles?: string[];
 }
 
 export interface ScanOutcome {
@@ -40,75 +49,8 @@ export interface ScanOutcome {
   packs: string[];
   /** Counts of every result, including those left out of `results`. */
   summary: Record<ResultStatus, number>;
-}
-
-function ruleIdOf(result: Pick<Result, 'policy' | 'rule'>): string {
-  return result.policy;
-}
-
-function annotations(content: unknown): Record<string, string> {
-  if (!isObject(content) || !isObject(content.metadata) || !isObject(content.metadata.annotations)) return {};
-  return content.metadata.annotations as Record<string, string>;
-}
-
-/** Pod-template annotations count too, so a Deployment's template can carry the suppression. */
-function suppression(content: unknown): { ids: Set<string>; reason: string | undefined } | undefined {
-  const sources = [annotations(content)];
-  if (isObject(content) && isObject(content.spec) && isObject(content.spec.template)) {
-    sources.push(annotations(content.spec.template));
-  }
-  for (const a of sources) {
-    const list = a[IGNORE_ANNOTATION];
-    if (typeof list === 'string' && list.trim()) {
-      return {
-        ids: new Set(
-          list
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-        reason: a[IGNORE_REASON_ANNOTATION],
-      };
-    }
-  }
-  return undefined;
-}
-
-function effectiveSeverity(
-  result: Result,
-  policy: LoadedPolicy | undefined,
-  config: RampartConfig,
-): Severity {
-  const override = config.rules[ruleIdOf(result)]?.severity;
-  if (override) return override;
-  const perRule = policy?.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
-  if (perRule && ['info', 'low', 'medium', 'high', 'critical'].includes(perRule)) return perRule as Severity;
-  return result.severity;
-}
-
-function enrich(
-  result: Result & { policyKey?: string },
-  policy: LoadedPolicy | undefined,
-  pack: string | undefined,
-  config: RampartConfig,
-): Result {
-  const { policyKey: _key, ...out } = result;
-  if (pack) out.category = pack;
-  // The fix and docs link matter on findings; on passes and skips they only add bulk to reports.
-  if (policy && (out.status === 'fail' || out.status === 'warn' || out.status === 'error')) {
-    out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
-    out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
-  }
-  out.severity = effectiveSeverity(result, policy, config);
-  return out;
-}
-
-/**
- * Findings are always listed, and so are results that carry properties: reports (the QoS class),
- * suppressions, exception skips and rule types the engine does not evaluate.
- */
-function alwaysReported(r: Result): boolean {
-  return r.status === 'fail' || r.status === 'warn' || r.status === 'error' || r.properties !== undefined;
+  /** With changedFiles: how many of the inputs were evaluated. */
+  changed?: { files: number; documents: number; read: number };
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
@@ -137,75 +79,80 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const terraformPacks = selectedAll.filter((name) => isTerraform.has(name));
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
   const configNotices = await unknownRuleNotices(config);
-  const discovered = await discoverScanInputs(options.paths);
-  const documents: Document[] = discovered.documents.map(asResource);
+  const discovered = await discoverScanInputs(options.paths, { deferManifests: true });
 
-  const packOf = new Map<LoadedPolicy, string>();
+  const packOf: Record<string, string> = {};
   const policies: LoadedPolicy[] = [];
+  const documentRules: { pack: string; rule: TsRule }[] = [];
+  const namespaceRules: { pack: string; rule: TsRule }[] = [];
   for (const pack of packs) {
     for (const p of pack.policies) {
       if (config.rules[p.name]?.enabled === false) continue;
       if (options.rules?.length && !options.rules.includes(p.name)) continue;
-      packOf.set(p, pack.name);
+      packOf[p.name] = pack.name;
       policies.push(p);
     }
-  }
-  for (const p of options.userPolicies ?? []) policies.push(p);
-  const byName = new Map(policies.map((p) => [p.name, p]));
-
-  const variables: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config.parameters)) variables[`rampart.${k}`] = v;
-  const labels = namespaceLabels(documents);
-  const threads = options.threads ?? (documents.length >= PARALLEL_THRESHOLD ? undefined : 1);
-  // Kyverno PolicyExceptions kept in the scanned repository apply to the packs and user policies alike.
-  const { exceptions, errors: exceptionErrors } = collectExceptions(documents);
-  const raw: Result[] = await evaluateParallel(policies, documents, variables, labels, exceptions, threads);
-  const results: Result[] = [];
-  const docById = new Map<string, Document>();
-  for (const d of documents) docById.set(`${d.origin.file}#${d.origin.index}#${d.origin.line}`, d);
-  // Passes and not-applicable skips are only counted unless asked for: on a large repository they are
-  // most of the results and most of the time spent reporting. (With rendered overlays everything is
-  // kept until duplicates are removed, so the counts stay exact.)
-  const dropped: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
-  const keepAll = options.includePassed || discovered.rendered;
-  for (const r of raw) {
-    const policy = byName.get(r.policy);
-    if (!keepAll && !alwaysReported(r)) {
-      if (!options.severity || options.severity(effectiveSeverity(r, policy, config))) dropped[r.status]++;
-      continue;
-    }
-    results.push(enrich(r, policy, policy ? packOf.get(policy) : undefined, config));
-  }
-  for (const pack of packs) {
     for (const rule of pack.rules) {
       if (config.rules[rule.meta.id]?.enabled === false) continue;
       if (options.rules?.length && !options.rules.includes(rule.meta.id)) continue;
-      for (const r of rule.check(documents, { parameters: config.parameters }))
-        results.push(enrich(r, undefined, pack.name, config));
+      (rule.scope === 'namespace' ? namespaceRules : documentRules).push({ pack: pack.name, rule });
     }
   }
+  for (const p of options.userPolicies ?? []) policies.push(p);
 
-  // Inline suppression: annotated resources turn their findings into skips with the stated reason.
-  const suppressed = results.map((r) => {
-    if (r.status !== 'fail' && r.status !== 'warn') return r;
-    const doc = r.origin ? docById.get(`${r.origin.file}#${r.origin.index}#${r.origin.line}`) : undefined;
-    const s = doc ? suppression(doc.content) : undefined;
-    if (!s || !(s.ids.has(ruleIdOf(r)) || s.ids.has(baseRuleName(r.rule)) || s.ids.has('*'))) return r;
-    if (!s.reason) {
-      return { ...r, message: `${r.message} (suppression ignored: ${IGNORE_REASON_ANNOTATION} is required)` };
+  const variables: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config.parameters)) variables[`rampart.${k}`] = v;
+  // Passes and not-applicable skips are only counted unless asked for: on a large repository they are
+  // most of the results and most of the time spent reporting. (With rendered overlays everything is
+  // kept until duplicates are removed, so the counts stay exact.)
+  const setup: ShareSetup = {
+    // Companion documents a kind linked into a policy travel too, so a worker links them the same way.
+    policies: policies.flatMap((p) => [{ content: p.raw, origin: p.origin }, ...(p.companions ?? [])]),
+    packOf,
+    documentRules: documentRules.map(({ pack, rule }) => [pack, rule.meta.id]),
+    config,
+    variables,
+    keepAll: Boolean(options.includePassed || discovered.rendered),
+    ...(options.changedFiles ? { only: options.changedFiles } : {}),
+  };
+  const shared = await scanInShares(
+    discovered.manifests,
+    discovered.documents,
+    setup,
+    { policies, documentRules },
+    options.threads,
+  );
+  const suppressed: Result[] = shared.results;
+  // Cross-document rules read every document's skeleton (identity and annotations) and the
+  // namespace-level kinds in full: that, not the documents, is what a scan keeps for the whole input.
+  const changed = options.changedFiles ? new Set(options.changedFiles) : undefined;
+  const changedDocuments = changed
+    ? shared.skeleton.filter((d) => changed.has(resolve(d.origin.file)))
+    : shared.skeleton;
+  const changedNamespaces = new Set(changedDocuments.map((d) => namespaceOf(d.content)));
+  const namespaceResults: Result[] = [];
+  for (const { pack, rule } of namespaceRules) {
+    for (const r of rule.check(shared.skeleton, { parameters: config.parameters })) {
+      if (changed && !changedNamespaces.has(r.resource.name)) continue;
+      namespaceResults.push(enrich(r, undefined, pack, config));
     }
-    return {
-      ...r,
-      status: 'skip' as const,
-      message: `suppressed: ${s.reason}`,
-      properties: { ...r.properties, suppressed: s.reason },
-    };
-  });
+  }
+  for (const r of applySuppression(namespaceResults, shared.skeleton)) suppressed.push(r);
+  const dropped: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  for (const counts of shared.dropped) {
+    for (const [severity, byStatus] of Object.entries(counts) as [Severity, Record<ResultStatus, number>][]) {
+      if (options.severity && !options.severity(severity)) continue;
+      for (const [status, n] of Object.entries(byStatus) as [ResultStatus, number][]) dropped[status] += n;
+    }
+  }
+  const terraformFiles = [...discovered.terraformFiles, ...shared.planFiles].filter(
+    (f) => !changed || changed.has(resolve(f)),
+  );
 
   let terraformErrors: UserError[] = [];
   let terraformDocuments = 0;
-  if (discovered.terraformFiles.length && terraformPacks.length) {
-    const tf = await scanTerraform(discovered.terraformFiles, { config: config.terraform });
+  if (terraformFiles.length && terraformPacks.length) {
+    const tf = await scanTerraform(terraformFiles, { config: config.terraform });
     for (const r of tf.results) {
       if (!terraformPacks.includes(r.category)) continue;
       if (config.rules[r.rule]?.enabled === false) continue;
@@ -244,12 +191,29 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   return {
     results: filtered,
     notices: [...configNotices, ...discovered.notices],
-    errors: [...discovered.errors, ...exceptionErrors, ...terraformErrors],
+    errors: [...discovered.errors, ...shared.errors, ...terraformErrors],
     // Terraform resources count as documents too, so the footer does not say "Scanned 0 documents".
-    documents: documents.length + terraformDocuments,
+    documents: (changed ? changedDocuments.length : shared.documents) + terraformDocuments,
+    ...(changed
+      ? {
+          changed: {
+            files: new Set(changedDocuments.map((d) => resolve(d.origin.file))).size + terraformFiles.length,
+            documents: changedDocuments.length + terraformDocuments,
+            read: shared.documents,
+          },
+        }
+      : {}),
     packs: selectedAll,
     summary,
   };
+}
+
+/** The namespace a document belongs to (a Namespace belongs to itself). */
+function namespaceOf(content: unknown): string {
+  if (!isObject(content) || !isObject(content.metadata)) return '';
+  const meta = content.metadata;
+  if (content.kind === 'Namespace') return String(meta.name ?? '');
+  return typeof meta.namespace === 'string' ? meta.namespace : '';
 }
 
 /** Rule settings in rampart.yaml that name no rule would silently do nothing: say so. */

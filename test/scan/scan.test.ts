@@ -20,7 +20,10 @@ describe('rampart scan (real CLI)', () => {
     assert.equal(env.category, 'gpu-isolation');
     assert.equal(env.resource.name, 'api');
     assert.match(env.origin.file, /apps\/app\.yaml$/);
-    assert.equal(env.origin.line, 7);
+    // The finding points at the container it is about (named in the message), not the document's first line.
+    assert.equal(env.origin.line, 20);
+    assert.equal(env.origin.column, 9);
+    assert.equal(env.origin.path, 'spec.template.spec.containers[0]');
     assert.ok(env.fix && env.docs);
     const suppressed = results.filter(
       (x) => x.resource.name === 'debug' && x.status === 'skip' && /INC-42/.test(x.message),
@@ -64,7 +67,8 @@ describe('rampart scan (real CLI)', () => {
     assert.ok(rules.some((x) => x.id.startsWith('gpu-env-without-limit/')));
     const loc = log.runs[0].results.find((x: any) => x.ruleId.startsWith('gpu-env-without-limit/'))
       .locations[0].physicalLocation;
-    assert.equal(loc.region.startLine, 7);
+    assert.equal(loc.region.startLine, 20);
+    assert.equal(loc.region.startColumn, 9);
   });
 
   test('--fail-on, --pack and --severity select what fails and what is shown', async () => {
@@ -104,7 +108,7 @@ describe('rampart scan (real CLI)', () => {
   test('table output names file and line, the fix and the docs link', async () => {
     const r = await runRampart(['scan', repo]);
     assert.match(r.stdout, /apps\/app\.yaml/);
-    assert.match(r.stdout, /^\s+7:1\s+FAIL\s+critical\s+gpu-env-without-limit/m);
+    assert.match(r.stdout, /^\s+20:9\s+FAIL\s+critical\s+gpu-env-without-limit/m);
     assert.match(r.stdout, /fix: /);
     assert.match(r.stdout, /docs: docs\/packs\.md#gpu-env-without-limit/);
   });

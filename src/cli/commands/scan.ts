@@ -1,3 +1,4 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
@@ -6,12 +7,17 @@ import { parseSeverity, parseSeverityFilter, severityRank } from '../../core/sev
 import { version } from '../../core/version.js';
 import { listPackNames } from '../../packs/index.js';
 import { loadPolicies } from '../../policy/load.js';
-import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderScanHtml } from '../../report/html.js';
+import { type OutputFormat, parseOutputFormat, renderResults } from '../../report/index.js';
+import { renderJsonChunks } from '../../report/json.js';
 import { renderScanSummary } from '../../report/summary.js';
+import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
+import { filesChangedSince } from '../../scan/changed.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { TERRAFORM_PACKS } from '../../terraform/model.js';
 import { parseFlags } from '../flags.js';
+import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart scan [PATH...|-] [options]
 
@@ -28,7 +34,16 @@ Options:
       --config FILE         rampart.yaml to use (default: rampart.yaml in the first PATH)
       --skip-unreadable     scan what can be read and ignore unreadable inputs for the exit code
                             (default: an unreadable or invalid file exits 2)
-  -o, --output FORMAT       table (default), json, sarif, junit, policyreport
+  -o, --output FORMAT       table (default), json, sarif, junit, policyreport, html (one self-contained
+                            page: charts by pack, severity and namespace, each finding with its source)
+      --output-file FILE    write the report to FILE instead of stdout
+      --compact             table: one line per finding (file:line:col, rule, resource, message)
+  -q, --quiet               table: only the summary footer
+      --changed-since REF   evaluate only files changed since this git ref (committed, uncommitted and
+                            untracked); every file is still read for the cross-document rules
+      --baseline FILE       report and fail only on findings not in this baseline; say how many of its
+                            entries no longer occur (fixed)
+      --write-baseline FILE record the current findings as the baseline (exit 0 unless input errors)
   -v, --verbose             also report passing and not-applicable results (json, junit, table);
                             policyreport output always includes them
 
@@ -50,6 +65,12 @@ export async function run(argv: string[]): Promise<number> {
     'skip-unreadable'?: boolean;
     output?: string;
     verbose?: boolean;
+    compact?: boolean;
+    quiet?: boolean;
+    baseline?: string;
+    'write-baseline'?: string;
+    'changed-since'?: string;
+    'output-file'?: string;
     help?: boolean;
   }>(
     argv,
@@ -64,6 +85,12 @@ export async function run(argv: string[]): Promise<number> {
       'skip-unreadable': { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       verbose: { type: 'boolean', short: 'v' },
+      compact: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      baseline: { type: 'string' },
+      'changed-since': { type: 'string' },
+      'output-file': { type: 'string' },
+      'write-baseline': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     'scan',
@@ -78,7 +105,15 @@ export async function run(argv: string[]): Promise<number> {
   if (both.length)
     throw new UserError(`scan: --pack ${both[0]} and --skip-pack ${both[0]} contradict each other`);
   const paths = positionals.length ? positionals : ['.'];
-  const format = parseOutputFormat(values.output);
+  const format: OutputFormat | 'html' = values.output === 'html' ? 'html' : parseOutputFormat(values.output);
+  checkOutputFile(values['output-file'], '--output-file', 'scan');
+  if ((values.compact || values.quiet) && format !== 'table')
+    throw new UserError(`scan: --${values.compact ? 'compact' : 'quiet'} applies to the table output only`);
+  if (values.compact && values.quiet)
+    throw new UserError('scan: --compact and --quiet contradict each other');
+  if (values.baseline && values['write-baseline'] && values.baseline === values['write-baseline'])
+    throw new UserError('scan: --baseline and --write-baseline name the same file');
+  const baseline = values.baseline ? await readBaseline(values.baseline) : undefined;
   const failOn = parseSeverity(values['fail-on'] ?? 'high', 'fail-on');
   const severity = values.severity ? parseSeverityFilter(values.severity) : undefined;
   const first = paths[0]!;
@@ -92,7 +127,11 @@ export async function run(argv: string[]): Promise<number> {
     if (loaded.invalid.length) throw loaded.invalid[0]!.error;
     userPolicies = loaded.policies;
   }
+  const changedFiles = values['changed-since']
+    ? await filesChangedSince(values['changed-since'], first === '-' ? '.' : configDir)
+    : undefined;
   const outcome = await runScan({
+    changedFiles,
     paths,
     config,
     packs: values.pack,
@@ -104,22 +143,73 @@ export async function run(argv: string[]): Promise<number> {
   });
   for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
   for (const e of outcome.errors) process.stderr.write(`rampart: scan: ${e.message}\n`);
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  process.stdout.write(
-    renderResults(outcome.results, format, {
-      color,
-      verbose: values.verbose,
-      toolVersion: version(),
-      summary: outcome.summary,
-    }),
-  );
+  if (values['write-baseline']) {
+    const n = await writeBaseline(values['write-baseline'], outcome.results);
+    process.stderr.write(`rampart: scan: wrote ${n} finding(s) to baseline ${values['write-baseline']}\n`);
+  }
+  const changedNote = outcome.changed
+    ? `Only what changed since ${values['changed-since']}: ${outcome.changed.documents} document(s) in ${outcome.changed.files} changed file(s) evaluated; all ${outcome.changed.read} documents read for the namespace rules (Namespace, NetworkPolicy, ResourceQuota, LimitRange, PolicyException).`
+    : undefined;
+  if (changedNote && format !== 'table') process.stderr.write(`rampart: scan: ${changedNote}\n`);
+  let baselineNote: string | undefined;
+  if (baseline) {
+    const applied = applyBaseline(outcome.results, baseline);
+    for (const r of applied.known) outcome.summary[r.status]--;
+    outcome.results = applied.results;
+    baselineNote = `Baseline ${values.baseline}: ${applied.known.length} known finding(s) not shown; ${applied.fixed} baseline entr${applied.fixed === 1 ? 'y' : 'ies'} no longer occur (fixed).`;
+    if (format !== 'table') process.stderr.write(`rampart: scan: ${baselineNote}\n`);
+  }
+  const toFile = values['output-file'] && values['output-file'] !== '-' ? values['output-file'] : undefined;
+  // Pieces of the report; a large JSON report is produced piece by piece as it is written.
+  const report: Iterable<string>[] = [];
+  const color = !toFile && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  if (format === 'html') {
+    report.push([
+      renderScanHtml(outcome.results, {
+        summary: outcome.summary,
+        toolVersion: version(),
+        title: `rampart scan ${paths.join(' ')}`,
+        source: (file) => {
+          try {
+            return readFileSync(file, 'utf8');
+          } catch {
+            return undefined;
+          }
+        },
+      }),
+    ]);
+  } else if (format === 'json') {
+    report.push(renderJsonChunks(outcome.results, outcome.summary));
+  } else if (!values.quiet) {
+    report.push([
+      renderResults(outcome.results, format, {
+        color,
+        verbose: values.verbose,
+        toolVersion: version(),
+        summary: outcome.summary,
+        compact: values.compact,
+      }),
+    ]);
+  }
   const failing = outcome.results.filter(
     (r) => r.status === 'fail' && severityRank(r.severity) >= severityRank(failOn),
   );
   // An input that could not be read must not let CI pass (unless asked): exit 2 after reporting the rest.
   const unreadable = values['skip-unreadable'] ? 0 : outcome.errors.length;
-  if (format === 'table')
-    process.stdout.write(renderScanSummary(outcome, failOn, failing.length, unreadable));
+  if (format === 'table') {
+    if (changedNote) report.push([`${changedNote}\n`]);
+    if (baselineNote) report.push([`${baselineNote}\n`]);
+    report.push([renderScanSummary(outcome, failOn, failing.length, unreadable)]);
+  }
+  if (toFile) {
+    const fd = openSync(toFile, 'w');
+    try {
+      for (const piece of report) for (const chunk of piece) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    process.stderr.write(`rampart: scan: wrote ${format} report to ${toFile}\n`);
+  } else for (const piece of report) for (const chunk of piece) process.stdout.write(chunk);
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
@@ -139,5 +229,7 @@ export async function run(argv: string[]): Promise<number> {
   if (outcome.errors.length && outcome.results.length === 0 && outcome.documents === 0)
     throw new UserError('scan: no input could be read');
   if (unreadable) return EXIT_USAGE;
+  // Writing a baseline accepts what it found.
+  if (values['write-baseline']) return EXIT_OK;
   return failing.length ? EXIT_FINDINGS : EXIT_OK;
 }

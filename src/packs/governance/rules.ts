@@ -80,6 +80,7 @@ export function namespaceFacts(documents: readonly Document[]): Map<string, Name
 function namespaceRule(meta: TsRuleMeta, present: (f: NamespaceFacts) => boolean, missing: string): TsRule {
   return {
     meta,
+    scope: 'namespace',
     check(documents) {
       const out: Result[] = [];
       for (const [ns, f] of [...namespaceFacts(documents).entries()].sort(([a], [b]) => a.localeCompare(b))) {

@@ -45,10 +45,12 @@ function stringList(v: unknown): string[] {
 }
 
 const filters = new WeakMap<object, Filter>();
+/** Shared for absent match/exclude blocks: a fresh `{}` per call would miss the cache every time. */
+const NO_BLOCK: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /** Normalised view of a resource filter, cached per (immutable) policy object. */
 function toFilter(raw: unknown): Filter {
-  const o = isPlainObject(raw) ? raw : {};
+  const o = isPlainObject(raw) ? raw : NO_BLOCK;
   let f = filters.get(o);
   if (f === undefined) {
     const resources = isPlainObject(o.resources) ? o.resources : {};
@@ -217,7 +219,7 @@ export function matchesRule(
   if (ctx.policyNamespace && ctx.policyNamespace !== ns) {
     return { matched: false, reason: 'policy and resource namespaces mismatch' };
   }
-  const match = isPlainObject(rule.match) ? rule.match : {};
+  const match = isPlainObject(rule.match) ? rule.match : NO_BLOCK;
   const any = listOf(match.any);
   const all = listOf(match.all);
   if (any.length > 0) {
@@ -229,7 +231,7 @@ export function matchesRule(
   }
 
   if (reasons.length === 0) {
-    const exclude = isPlainObject(rule.exclude) ? rule.exclude : {};
+    const exclude = isPlainObject(rule.exclude) ? rule.exclude : NO_BLOCK;
     const exAny = listOf(exclude.any);
     const exAll = listOf(exclude.all);
     if (exAny.length > 0) {

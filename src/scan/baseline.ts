@@ -1,0 +1,119 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { Result } from '../core/result.js';
+import { parseJson } from '../load/json.js';
+import { findingFingerprint } from '../report/fingerprint.js';
+
+/**
+ * Accepted findings, so a team can adopt `rampart scan` on a repository with existing findings: only
+ * findings not in the baseline are reported and fail. The file is plain JSON a reviewer can read; an
+ * entry is matched by its fingerprint (rule + resource + field, see report/fingerprint.ts), so moving
+ * or reformatting files does not make old findings new.
+ */
+export interface BaselineEntry {
+  fingerprint: string;
+  rule: string;
+  resource: string;
+  field?: string;
+  severity: string;
+  message: string;
+}
+
+export interface BaselineFile {
+  rampartBaseline: 1;
+  findings: BaselineEntry[];
+}
+
+export interface BaselineOutcome {
+  /** Findings not in the baseline, with every other result. */
+  results: Result[];
+  /** Findings the baseline accepted (not reported). */
+  known: Result[];
+  /** Baseline entries no finding matched: fixed since the baseline was written. */
+  fixed: number;
+}
+
+function isFinding(r: Result): boolean {
+  return r.status === 'fail' || r.status === 'warn';
+}
+
+function entryOf(r: Result): BaselineEntry {
+  const res = r.resource;
+  return {
+    fingerprint: findingFingerprint(r),
+    rule: `${r.policy}/${r.rule}`,
+    resource: [res.kind, res.namespace, res.name].filter(Boolean).join('/'),
+    ...(r.origin?.path ? { field: r.origin.path } : {}),
+    severity: r.severity,
+    message: r.message,
+  };
+}
+
+export function baselineOf(results: readonly Result[]): BaselineFile {
+  const findings = results.filter(isFinding).map(entryOf);
+  findings.sort((a, b) =>
+    a.rule !== b.rule
+      ? a.rule < b.rule
+        ? -1
+        : 1
+      : a.resource < b.resource
+        ? -1
+        : a.resource > b.resource
+          ? 1
+          : 0,
+  );
+  return { rampartBaseline: 1, findings };
+}
+
+export async function writeBaseline(file: string, results: readonly Result[]): Promise<number> {
+  const baseline = baselineOf(results);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  return baseline.findings.length;
+}
+
+export async function readBaseline(file: string): Promise<BaselineFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      `scan: --baseline ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  const value = parseJson(text, file) as Partial<BaselineFile> | null;
+  if (
+    value?.rampartBaseline !== 1 ||
+    !Array.isArray(value.findings) ||
+    value.findings.some((e) => typeof e?.fingerprint !== 'string')
+  ) {
+    throw new UserError(
+      `scan: ${file}: not a rampart baseline (write one with rampart scan --write-baseline ${file})`,
+    );
+  }
+  return value as BaselineFile;
+}
+
+/** Removes the findings a baseline accepts; each entry accepts one finding (identical findings repeat). */
+export function applyBaseline(results: readonly Result[], baseline: BaselineFile): BaselineOutcome {
+  const left = new Map<string, number>();
+  for (const e of baseline.findings) left.set(e.fingerprint, (left.get(e.fingerprint) ?? 0) + 1);
+  const known: Result[] = [];
+  const out: Result[] = [];
+  for (const r of results) {
+    if (isFinding(r)) {
+      const fp = findingFingerprint(r);
+      const n = left.get(fp) ?? 0;
+      if (n > 0) {
+        left.set(fp, n - 1);
+        known.push(r);
+        continue;
+      }
+    }
+    out.push(r);
+  }
+  let fixed = 0;
+  for (const n of left.values()) fixed += n;
+  return { results: out, known, fixed };
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import type { Document } from '../core/document.js';
+import { isObject } from '../core/document.js';
+import { POD_TEMPLATE_PATH } from '../core/k8s/pod-controllers.js';
+import type { Result } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
+import { baseRuleName } from '../policy/engine/evaluate.js';
+import type { LoadedPolicy } from '../policy/model/types.js';
+import { DOCS_ANNOTATION, FIX_ANNOTATION } from '../rules/registry.js';
+import type { RampartConfig } from './config.js';
+import { fieldPathOf, formatFieldPath, inferredFieldPath } from './field-path.js';
+import { locateField } from './locate.js';
+
+/** How a scan turns engine and rule results into findings: severity, fix and docs, suppressions. */
+export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
+export const IGNORE_REASON_ANNOTATION = 'rampart.dev/ignore-reason';
+const RULE_SEVERITY_PREFIX = 'rampart.dev/severity.';
+
+export function ruleIdOf(result: Pick<Result, 'policy' | 'rule'>): string {
+  return result.policy;
+}
+
+function annotations(content: unknown): Record<string, string> {
+  if (!isObject(content) || !isObject(content.metadata) || !isObject(content.metadata.annotations)) return {};
+  return content.metadata.annotations as Record<string, string>;
+}
+
+/** Pod-template annotations count too, so a Deployment's template can carry the suppression. */
+function suppression(content: unknown): { ids: Set<string>; reason: string | undefined } | undefined {
+  const sources = [annotations(content)];
+  if (isObject(content) && isObject(content.spec) && isObject(content.spec.template)) {
+    sources.push(annotations(content.spec.template));
+  }
+  for (const a of sources) {
+    const list = a[IGNORE_ANNOTATION];
+    if (typeof list === 'string' && list.trim()) {
+      return {
+        ids: new Set(
+          list
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+        reason: a[IGNORE_REASON_ANNOTATION],
+      };
+    }
+  }
+  return undefined;
+}
+
+export function effectiveSeverity(
+  result: Result,
+  policy: LoadedPolicy | undefined,
+  config: RampartConfig,
+): Severity {
+  const override = config.rules[ruleIdOf(result)]?.severity;
+  if (override) return override;
+  const perRule = policy?.annotations[`${RULE_SEVERITY_PREFIX}${baseRuleName(result.rule)}`];
+  if (perRule && ['info', 'low', 'medium', 'high', 'critical'].includes(perRule)) return perRule as Severity;
+  return result.severity;
+}
+
+export function enrich(
+  result: Result & { policyKey?: string },
+  policy: LoadedPolicy | undefined,
+  pack: string | undefined,
+  config: RampartConfig,
+): Result {
+  const { policyKey: _key, ...out } = result;
+  if (pack) out.category = pack;
+  // The fix and docs link matter on findings; on passes and skips they only add bulk to reports.
+  if (policy && (out.status === 'fail' || out.status === 'warn' || out.status === 'error')) {
+    out.fix = policy.annotations[FIX_ANNOTATION] ?? out.fix;
+    out.docs = policy.annotations[DOCS_ANNOTATION] ?? out.docs;
+  }
+  out.severity = effectiveSeverity(result, policy, config);
+  return out;
+}
+
+/**
+ * Findings are always listed, and so are results that carry properties: reports (the QoS class),
+ * suppressions, exception skips and rule types the engine does not evaluate.
+ */
+export function alwaysReported(r: Result): boolean {
+  return r.status === 'fail' || r.status === 'warn' || r.status === 'error' || r.properties !== undefined;
+}
+
+function originKey(o: Document['origin']): string {
+  return `${o.file}#${o.index}#${o.line}`;
+}
+
+/** Inline suppression: annotated resources turn their findings into skips with the stated reason. */
+export function applySuppression(results: Result[], documents: readonly Document[]): Result[] {
+  const docById = new Map<string, Document>();
+  for (const d of documents) docById.set(originKey(d.origin), d);
+  return results.map((r) => {
+    if (r.status !== 'fail' && r.status !== 'warn') return r;
+    const doc = r.origin ? docById.get(originKey(r.origin)) : undefined;
+    const s = doc ? suppression(doc.content) : undefined;
+    if (!s || !(s.ids.has(ruleIdOf(r)) || s.ids.has(baseRuleName(r.rule)) || s.ids.has('*'))) return r;
+    if (!s.reason) {
+      return { ...r, message: `${r.message} (suppression ignored: ${IGNORE_REASON_ANNOTATION} is required)` };
+    }
+    return {
+      ...r,
+      status: 'skip' as const,
+      message: `suppressed: ${s.reason}`,
+      properties: { ...r.properties, suppressed: s.reason },
+    };
+  });
+}
+
+/**
+ * Moves each finding from its document's first line to the line and column of the field it is about
+ * (or its closest existing parent), and records that field as `origin.path`. Only documents read
+ * from plain YAML files are located: rendered and piped documents keep their document position.
+ */
+export function locateFindings(results: Result[], documents: readonly Document[]): void {
+  const located = new Map<string, Document>();
+  for (const d of documents)
+    if (!d.id.includes('#rendered#') && d.origin.file !== '<stdin>' && /\.ya?ml$/i.test(d.origin.file))
+      located.set(originKey(d.origin), d);
+  const texts = new Map<string, string | undefined>();
+  for (const [n, r] of results.entries()) {
+    if (!r.origin || (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error')) continue;
+    const doc = located.get(originKey(r.origin));
+    if (!doc) continue;
+    const path =
+      fieldPathOf(r.message, r.properties) ??
+      inferredFieldPath(r.message, doc.content, POD_TEMPLATE_PATH[r.resource.kind]);
+    if (!path?.length) continue;
+    let text = texts.get(r.origin.file);
+    if (!texts.has(r.origin.file)) {
+      try {
+        text = readFileSync(r.origin.file, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      texts.set(r.origin.file, text);
+    }
+    const at = text === undefined ? undefined : locateField(text, r.origin.line, path);
+    if (!at) continue;
+    results[n] = {
+      ...r,
+      origin: {
+        ...r.origin,
+        line: at.line,
+        column: at.column,
+        path: formatFieldPath(path.slice(0, at.depth)),
+      },
+    };
+  }
+}

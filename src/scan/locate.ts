@@ -1,0 +1,97 @@
+import type { FieldPath } from './field-path.js';
+
+/**
+ * Finds a field's line and column in a block-style YAML document by indentation alone: a scan
+ * parses with js-yaml, which keeps no positions, and re-parsing every file with findings through
+ * `yaml`'s AST would cost more than the scan. Kubernetes manifests are block style; where a value is
+ * written in flow style (`{...}`, `[...]`) or a step is missing, the deepest field found is returned
+ * (the closest existing parent), so a finding always lands on a real line.
+ */
+export interface FieldLocation {
+  line: number;
+  column: number;
+  /** How many steps of the path were found (path.length when the field itself exists). */
+  depth: number;
+}
+
+/** A line's content from `col` on (0-based), for the first entry of a sequence item ("- name: x"). */
+interface Slot {
+  i: number;
+  col: number;
+}
+
+const DOCUMENT_MARKER = /^(---|\.\.\.)(\s|$)/;
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+function isContent(line: string): boolean {
+  const t = line.trim();
+  return t !== '' && !t.startsWith('#');
+}
+
+function keyPattern(key: string): RegExp {
+  const esc = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^(?:${esc}|"${esc}"|'${esc}')\\s*:(?:\\s|$)`);
+}
+
+/** The lines after `from` that belong to a node whose entries start deeper than `parentCol`. */
+function childSlots(lines: string[], from: number, end: number, parentCol: number): Slot[] {
+  const out: Slot[] = [];
+  for (let j = from; j < end; j++) {
+    const line = lines[j]!;
+    if (!isContent(line)) continue;
+    const indent = indentOf(line);
+    // A sequence may sit at its key's own indentation ("containers:\n- name: x").
+    if (indent < parentCol || (indent === parentCol && !line.trimStart().startsWith('-'))) break;
+    out.push({ i: j, col: indent });
+  }
+  return out;
+}
+
+export function locateField(text: string, startLine: number, path: FieldPath): FieldLocation | undefined {
+  const lines = text.split(/\r?\n/);
+  const first = startLine - 1;
+  if (first < 0 || first >= lines.length) return undefined;
+  let end = first + 1;
+  while (end < lines.length && !DOCUMENT_MARKER.test(lines[end]!)) end++;
+  let region: Slot[] = [];
+  for (let j = first; j < end; j++) if (isContent(lines[j]!)) region.push({ i: j, col: indentOf(lines[j]!) });
+  if (region.length === 0) return undefined;
+  let found: FieldLocation = { line: startLine, column: region[0]!.col + 1, depth: 0 };
+  for (const [n, step] of path.entries()) {
+    if (region.length === 0) break;
+    const entryCol = region[0]!.col;
+    const entries = region.filter((s) => s.col === entryCol);
+    if (typeof step === 'number') {
+      const items = entries.filter((s) => lines[s.i]!.slice(s.col).startsWith('-'));
+      const item = items[step < 0 ? items.length + step : step];
+      if (!item) break;
+      const rest = lines[item.i]!.slice(item.col + 1);
+      const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
+      found = { line: item.i + 1, column: item.col + 1, depth: n + 1 };
+      const next: Slot[] = [];
+      if (isContent(lines[item.i]!.slice(contentCol))) next.push({ i: item.i, col: contentCol });
+      for (const s of region)
+        if (s.i > item.i && s.col > entryCol) next.push(s);
+        else if (s.i > item.i) break;
+      region = next;
+      continue;
+    }
+    const pattern = keyPattern(step);
+    const entry = entries.find((s) => pattern.test(lines[s.i]!.slice(s.col)));
+    if (!entry) break;
+    found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
+    const after = lines[entry.i]!.slice(entry.col).replace(pattern, '').trim();
+    // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
+    if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) {
+      region = [];
+      continue;
+    }
+    const inRegion = new Set(region.map((r) => r.i));
+    const last = region[region.length - 1]!.i + 1;
+    region = childSlots(lines, entry.i + 1, last, entry.col).filter((s) => inRegion.has(s.i));
+  }
+  return found;
+}

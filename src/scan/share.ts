@@ -1,0 +1,254 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Document } from '../core/document.js';
+import { isObject } from '../core/document.js';
+import type { Result, ResultStatus } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
+import { loadPack, type TsRule } from '../packs/index.js';
+import { evaluate } from '../policy/engine/evaluate.js';
+import type { PolicyException } from '../policy/exceptions/index.js';
+import { loadPolicyDocuments } from '../policy/model/parse.js';
+import type { LoadedPolicy } from '../policy/model/types.js';
+import { asResource } from '../policy/stream.js';
+import type { RampartConfig } from './config.js';
+import { loadManifestFiles } from './discover.js';
+import { alwaysReported, applySuppression, effectiveSeverity, enrich, locateFindings } from './findings.js';
+
+/**
+ * One share of a scan: a contiguous run of manifest files, read, parsed and evaluated by one thread
+ * (a worker, or the main thread for small inputs). Only findings and counts leave a share; the
+ * documents stay where they were parsed, so nothing large is copied between threads.
+ *
+ * Cross-document rules need a little of every share: the kinds below in full, and a skeleton
+ * (identity and annotations) of every other document.
+ */
+export const CROSS_DOCUMENT_KINDS = new Set([
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PolicyException',
+]);
+
+/** What a share needs besides its files: all plain data, so it crosses the thread boundary. */
+export interface ShareSetup {
+  policies: { content: unknown; origin: LoadedPolicy['origin'] }[];
+  /** Pack of each pack policy, by policy name. */
+  packOf: Record<string, string>;
+  /** Per-document TypeScript rules to run, as [pack, rule id]. */
+  documentRules: [string, string][];
+  config: RampartConfig;
+  variables: Record<string, unknown>;
+  /** Keep passing and not-applicable results instead of only counting them. */
+  keepAll: boolean;
+  /**
+   * `--changed-since`: evaluate only documents of these files (absolute paths). Every file is still
+   * read, for the cross-document kinds and skeletons the other rules need.
+   */
+  only?: string[];
+}
+
+/** Cross-document facts every share evaluates with, gathered from all shares' skeletons. */
+export interface ShareContext {
+  namespaceLabels: Record<string, Record<string, string>>;
+  exceptions: PolicyException[];
+  /** Full cross-document kinds of every share (TypeScript rules read Namespaces, for one). */
+  crossDocuments: Document[];
+}
+
+/** Results left out of a share's findings, counted by effective severity and status. */
+export type DroppedCounts = Partial<Record<Severity, Record<ResultStatus, number>>>;
+
+export interface LoadedShare {
+  documents: Document[];
+  /** Every document in order: cross-document kinds in full, the others reduced to a skeleton. */
+  skeleton: Document[];
+  errors: { message: string; position?: Partial<Document['origin']> }[];
+  planFiles: string[];
+}
+
+export interface ShareResults {
+  results: Result[];
+  dropped: DroppedCounts;
+}
+
+function skeletonOf(doc: Document): Document {
+  const c = doc.content;
+  if (!isObject(c) || CROSS_DOCUMENT_KINDS.has(String(c.kind))) return doc;
+  const template = isObject(c.spec) && isObject(c.spec.template) ? c.spec.template : undefined;
+  const meta = isObject(c.metadata) ? c.metadata : {};
+  return {
+    ...doc,
+    content: {
+      apiVersion: c.apiVersion,
+      kind: c.kind,
+      metadata: { name: meta.name, namespace: meta.namespace, annotations: meta.annotations },
+      ...(template ? { spec: { template: { metadata: template.metadata } } } : {}),
+    },
+  };
+}
+
+/** Could this text hold a cross-document kind? (Over-matching only costs a parse.) */
+const CROSS_KIND_TEXT =
+  /\bkind["']?\s*:\s*["']?(?:Namespace|NetworkPolicy|ResourceQuota|LimitRange|PolicyException)\b/;
+
+/**
+ * First pass of a streamed share: the cross-document kinds only. Files are read as text and only
+ * those that may hold such a kind are parsed (parse errors are left to the second pass).
+ */
+export async function loadCrossDocuments(files: readonly string[]): Promise<Document[]> {
+  const out: Document[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!CROSS_KIND_TEXT.test(text)) continue;
+    try {
+      const loaded = await loadManifestFiles([f]);
+      for (const d of loaded.documents.map(asResource))
+        if (isObject(d.content) && CROSS_DOCUMENT_KINDS.has(String(d.content.kind))) out.push(d);
+    } catch {
+      // reported by the second pass
+    }
+  }
+  return out;
+}
+
+/** Files per batch of a streamed share: bounds the documents held at once. */
+export const STREAM_BATCH_FILES = 64;
+
+export interface StreamedShare extends ShareResults {
+  skeleton: Document[];
+  errors: LoadedShare['errors'];
+  planFiles: string[];
+  documents: number;
+}
+
+/** Second pass: read, parse and evaluate a batch of files at a time, keeping only findings and skeletons. */
+export async function streamShare(
+  files: readonly string[],
+  setup: ShareSetup,
+  rules: ShareRules,
+  context: ShareContext,
+  /** Takes each batch's findings as they come (a worker posts them), instead of collecting them. */
+  onBatch?: (results: Result[]) => void,
+): Promise<StreamedShare> {
+  const out: StreamedShare = {
+    results: [],
+    dropped: {},
+    skeleton: [],
+    errors: [],
+    planFiles: [],
+    documents: 0,
+  };
+  for (let i = 0; i < files.length; i += STREAM_BATCH_FILES) {
+    const share = await loadShare(files.slice(i, i + STREAM_BATCH_FILES));
+    for (const d of share.skeleton) out.skeleton.push(d);
+    for (const e of share.errors) out.errors.push(e);
+    for (const f of share.planFiles) out.planFiles.push(f);
+    out.documents += share.documents.length;
+    const r = evaluateShare(setup, rules, share.documents, context);
+    if (onBatch) onBatch(r.results);
+    else for (const x of r.results) out.results.push(x);
+    for (const [severity, counts] of Object.entries(r.dropped) as [
+      Severity,
+      Record<ResultStatus, number>,
+    ][]) {
+      const total = (out.dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
+      for (const [status, n] of Object.entries(counts) as [ResultStatus, number][]) total[status] += n;
+    }
+  }
+  return out;
+}
+
+export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
+  const loaded = await loadManifestFiles(files);
+  const documents = loaded.documents.map(asResource);
+  return {
+    documents,
+    skeleton: documents.map(skeletonOf),
+    errors: loaded.errors.map((e) => ({ message: e.message, position: e.position })),
+    planFiles: loaded.planFiles,
+  };
+}
+
+/** Policies and TypeScript rules as a share evaluates them (loaded again in a worker). */
+export interface ShareRules {
+  policies: LoadedPolicy[];
+  documentRules: { pack: string; rule: TsRule }[];
+}
+
+export async function loadShareRules(setup: ShareSetup): Promise<ShareRules> {
+  const { policies } = loadPolicyDocuments(
+    setup.policies.map((p, i) => ({
+      id: `policy-${i}`,
+      format: 'kubernetes' as const,
+      content: p.content,
+      origin: p.origin ?? { file: '', line: 1, column: 1, index: 0 },
+    })),
+  );
+  return { policies, documentRules: await resolveDocumentRules(setup.documentRules) };
+}
+
+export async function resolveDocumentRules(
+  ids: [string, string][],
+): Promise<{ pack: string; rule: TsRule }[]> {
+  const out: { pack: string; rule: TsRule }[] = [];
+  for (const [pack, id] of ids) {
+    const rule = (await loadPack(pack)).rules.find((r) => r.meta.id === id);
+    if (rule) out.push({ pack, rule });
+  }
+  return out;
+}
+
+/**
+ * Evaluates a share's documents: policies through the engine, then per-document TypeScript rules
+ * (which see the other shares' cross-document kinds too); findings are enriched and suppressed here,
+ * where the documents are.
+ */
+export function evaluateShare(
+  setup: ShareSetup,
+  rules: ShareRules,
+  all: readonly Document[],
+  context: ShareContext,
+): ShareResults {
+  const { config } = setup;
+  const only = setup.only ? new Set(setup.only) : undefined;
+  const documents = only ? all.filter((d) => only.has(resolve(d.origin.file))) : all;
+  const byName = new Map(rules.policies.map((p) => [p.name, p]));
+  const dropped: DroppedCounts = {};
+  const results: Result[] = [];
+  const raw = evaluate(rules.policies, documents, {
+    variables: setup.variables,
+    namespaceLabels: (ns) => context.namespaceLabels[ns],
+    reportUnsupportedPolicies: false,
+    exceptions: context.exceptions,
+  });
+  for (const r of raw) {
+    const policy = byName.get(r.policy);
+    if (!setup.keepAll && !alwaysReported(r)) {
+      const severity = effectiveSeverity(r, policy, config);
+      const counts = (dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
+      counts[r.status]++;
+      continue;
+    }
+    results.push(enrich(r, policy, setup.packOf[r.policy], config));
+  }
+  if (rules.documentRules.length) {
+    const own = new Set(documents.map((d) => d.origin.file));
+    const others = context.crossDocuments.filter((d) => !own.has(d.origin.file));
+    const visible = others.length ? [...others, ...documents] : documents;
+    for (const { pack, rule } of rules.documentRules) {
+      for (const r of rule.check(visible, { parameters: config.parameters })) {
+        if (r.origin && !own.has(r.origin.file)) continue;
+        results.push(enrich(r, undefined, pack, config));
+      }
+    }
+  }
+  const out = applySuppression(results, documents);
+  locateFindings(out, documents);
+  return { results: out, dropped };
+}
