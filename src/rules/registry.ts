@@ -16,9 +16,7 @@ import {
 import type { Policy } from '../policy/model/types.js';
 import { AFT_CHECKS } from '../terraform/aft/index.js';
 import { TERRAFORM_PACKS } from '../terraform/model.js';
-import * as terraformIam from '../terraform/rules/iam.js';
-import * as terraformState from '../terraform/rules/state.js';
-import * as terraformWorkers from '../terraform/rules/workers.js';
+import { TERRAFORM_RULE_FOLDERS, terraformRuleSource } from '../terraform/rules/index.js';
 
 /**
  * Every pack and every rule Rampart has, with its metadata: the one list that `rampart scan` selects
@@ -110,9 +108,15 @@ export function codeRules(): RuleEntry[] {
   const entries = (source: string, metas: Iterable<unknown>): RuleEntry[] =>
     [...metas].filter(isRuleMeta).map((meta) => ({ definedAs: 'code', meta, source }));
   return [
-    ...entries('src/terraform/rules/iam.ts', Object.values(terraformIam)),
-    ...entries('src/terraform/rules/workers.ts', Object.values(terraformWorkers)),
-    ...entries('src/terraform/rules/state.ts', Object.values(terraformState)),
+    ...TERRAFORM_RULE_FOLDERS.flatMap(({ folder, rules }) =>
+      rules.map(
+        (rule): RuleEntry => ({
+          definedAs: 'code',
+          meta: rule.meta,
+          source: terraformRuleSource(folder, rule),
+        }),
+      ),
+    ),
     ...AFT_CHECKS.map(
       (check): RuleEntry => ({
         definedAs: 'code',
