@@ -92,7 +92,7 @@ export async function packRules(pack: Pack): Promise<RuleEntry[]> {
   const code: RuleEntry[] = (await packTsRules(pack)).map((rule) => ({
     definedAs: 'typescript',
     meta: { ...packRuleMeta(rule.meta), rationale: rule.meta.rationale, appliesTo: rule.meta.appliesTo },
-    source: `src/packs/${pack.name}/rules.ts`,
+    source: `src/packs/${pack.name}/rules/${rule.meta.id}.ts`,
     rule,
   }));
   return [...policies, ...code];
