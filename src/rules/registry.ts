@@ -135,3 +135,12 @@ export async function listRules(): Promise<RuleEntry[]> {
   const perPack = await Promise.all(packs.map(packRules));
   return [...perPack.flat(), ...codeRules()];
 }
+
+/**
+ * The rule ids `rules.<id>` in rampart.yaml can name: every rule `rampart scan` reports, that is the
+ * rules of every pack and the IAM lint rules the terraform-iam pack reports under their own ids.
+ */
+export async function scanRuleIds(): Promise<Set<string>> {
+  const packs = new Set<string>([...listPacks().map((p) => p.name), 'iam']);
+  return new Set((await listRules()).filter((r) => packs.has(r.meta.pack)).map((r) => r.meta.id));
+}
