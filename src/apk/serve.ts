@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { UserError } from '../core/errors.js';
+import { escapeMarkup } from '../core/markup.js';
 import { createServer, listen, type RunningServer, type TlsFiles } from '../net/server.js';
 import { type Credentials, checkBasicAuth } from './auth.js';
 
@@ -60,12 +61,6 @@ export function parseRequestPath(rawUrl: string): string[] | number {
   }
   return segments;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 interface Range {
   start: number;
@@ -158,10 +153,10 @@ export function createRepoServer(options: ServeOptions): Server {
       const items = entries
         .map((e) => {
           const n = e.isDirectory() ? `${e.name}/` : e.name;
-          return `<li><a href="${encodeURIComponent(e.name)}${e.isDirectory() ? '/' : ''}">${escapeHtml(n)}</a></li>`;
+          return `<li><a href="${encodeURIComponent(e.name)}${e.isDirectory() ? '/' : ''}">${escapeMarkup(n)}</a></li>`;
         })
         .join('\n');
-      const title = escapeHtml(`/${segments.join('/')}`);
+      const title = escapeMarkup(`/${segments.join('/')}`);
       const body = `<!doctype html>\n<html><head><meta charset="utf-8"><title>Index of ${title}</title></head>\n<body><h1>Index of ${title}</h1>\n<ul>\n${segments.length > 1 ? '<li><a href="../">../</a></li>\n' : ''}${items}\n</ul></body></html>\n`;
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',

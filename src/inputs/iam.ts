@@ -10,7 +10,7 @@ import { discoverFiles } from '../load/discover.js';
 import { loadDocumentsFromFile } from '../load/documents.js';
 import { parseJson } from '../load/json.js';
 import { policyDocumentArgs } from '../terraform/policies.js';
-import { iamRules } from '../terraform/rules/iam.js';
+import { iamRules } from '../terraform/rules/index.js';
 import { loadTerraform } from '../terraform/scan.js';
 
 const isTerraform = (file: string) => /\.tf$/i.test(file);

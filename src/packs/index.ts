@@ -10,7 +10,7 @@ import { isKyvernoPolicy, type Policy } from '../policy/model/types.js';
 /**
  * Built-in guardrail packs. Each pack is a folder `src/packs/<name>/` holding Kyverno-format policies
  * (`policies/*.yaml`, tested by `tests/**\/kyverno-test.yaml`) and, only where a pattern cannot say it,
- * TypeScript rules (`rules.ts`, compiled to dist).
+ * TypeScript rules (`rules.ts` lists them, one module per rule under `rules/`, compiled to dist).
  */
 export interface TsRuleMeta extends RuleMeta {
   fix: string;

@@ -1,11 +1,7 @@
+import { escapeMarkup } from '../core/markup.js';
 import type { Result } from '../core/result.js';
 
-export function xmlEscape(text: string): string {
-  return text.replace(
-    /[<>&"']/g,
-    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
-}
+const xmlEscape = (text: string) => escapeMarkup(text, '&apos;');
 
 /** How one JUnit test case ended; `output` is a pass with text (a warning) in system-out. */
 export type JunitOutcome =

@@ -16,9 +16,7 @@ import {
 import type { Policy } from '../policy/model/types.js';
 import { AFT_CHECKS } from '../terraform/aft/index.js';
 import { TERRAFORM_PACKS } from '../terraform/model.js';
-import * as terraformIam from '../terraform/rules/iam.js';
-import * as terraformState from '../terraform/rules/state.js';
-import * as terraformWorkers from '../terraform/rules/workers.js';
+import { TERRAFORM_RULE_FOLDERS, terraformRuleSource } from '../terraform/rules/index.js';
 
 /**
  * Every pack and every rule Rampart has, with its metadata: the one list that `rampart scan` selects
@@ -94,7 +92,7 @@ export async function packRules(pack: Pack): Promise<RuleEntry[]> {
   const code: RuleEntry[] = (await packTsRules(pack)).map((rule) => ({
     definedAs: 'typescript',
     meta: { ...packRuleMeta(rule.meta), rationale: rule.meta.rationale, appliesTo: rule.meta.appliesTo },
-    source: `src/packs/${pack.name}/rules.ts`,
+    source: `src/packs/${pack.name}/rules/${rule.meta.id}.ts`,
     rule,
   }));
   return [...policies, ...code];
@@ -110,9 +108,15 @@ export function codeRules(): RuleEntry[] {
   const entries = (source: string, metas: Iterable<unknown>): RuleEntry[] =>
     [...metas].filter(isRuleMeta).map((meta) => ({ definedAs: 'code', meta, source }));
   return [
-    ...entries('src/terraform/rules/iam.ts', Object.values(terraformIam)),
-    ...entries('src/terraform/rules/workers.ts', Object.values(terraformWorkers)),
-    ...entries('src/terraform/rules/state.ts', Object.values(terraformState)),
+    ...TERRAFORM_RULE_FOLDERS.flatMap(({ folder, rules }) =>
+      rules.map(
+        (rule): RuleEntry => ({
+          definedAs: 'code',
+          meta: rule.meta,
+          source: terraformRuleSource(folder, rule),
+        }),
+      ),
+    ),
     ...AFT_CHECKS.map(
       (check): RuleEntry => ({
         definedAs: 'code',
@@ -130,4 +134,13 @@ export async function listRules(): Promise<RuleEntry[]> {
   const packs = await Promise.all(listPackNames().map((name) => loadPack(name)));
   const perPack = await Promise.all(packs.map(packRules));
   return [...perPack.flat(), ...codeRules()];
+}
+
+/**
+ * The rule ids `rules.<id>` in rampart.yaml can name: every rule `rampart scan` reports, that is the
+ * rules of every pack and the IAM lint rules the terraform-iam pack reports under their own ids.
+ */
+export async function scanRuleIds(): Promise<Set<string>> {
+  const packs = new Set<string>([...listPacks().map((p) => p.name), 'iam']);
+  return new Set((await listRules()).filter((r) => packs.has(r.meta.pack)).map((r) => r.meta.id));
 }

@@ -3,9 +3,9 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import { type Severity, severityRank } from '../core/severity.js';
-import { listPackNames, loadPack, type Pack, type TsRule } from '../packs/index.js';
+import { loadPack, type Pack, type TsRule } from '../packs/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
-import { DOCS_ANNOTATION, FIX_ANNOTATION, listPacks } from '../rules/registry.js';
+import { DOCS_ANNOTATION, FIX_ANNOTATION, listPacks, scanRuleIds } from '../rules/registry.js';
 import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
@@ -220,14 +220,9 @@ function namespaceOf(content: unknown): string {
 async function unknownRuleNotices(config: RampartConfig): Promise<DiscoveryNotice[]> {
   const ids = Object.keys(config.rules);
   if (!ids.length) return [];
-  const known = new Set<string>();
-  for (const pack of await Promise.all(listPackNames().map((n) => loadPack(n)))) {
-    for (const p of pack.policies) known.add(p.name);
-    for (const r of pack.rules) known.add(r.meta.id);
-  }
-  // Terraform rule ids (tf-*, aft-*, and the IAM lint ids) come from the Terraform scanner.
+  const known = await scanRuleIds();
   return ids
-    .filter((id) => !known.has(id) && !/^(tf-|aft-|IAM\d{3}$)/.test(id))
+    .filter((id) => !known.has(id))
     .map((id) => ({
       path: config.file ?? 'rampart.yaml',
       message: `rules.${id} matches no rule (see docs/packs.md)`,

@@ -8,9 +8,7 @@ import { checkAftRequests, collectAftRequests } from './aft/index.js';
 import { type HclBlock, type HclFile, parseHclFiles } from './hcl.js';
 import type { RuleContext, TerraformScanConfig, TfModule, TfResource } from './model.js';
 import { planResources, readPlanFile } from './plan.js';
-import { iamRules } from './rules/iam.js';
-import { stateRules } from './rules/state.js';
-import { workerRules } from './rules/workers.js';
+import { moduleRules } from './rules/index.js';
 
 export type { TerraformScanConfig } from './model.js';
 
@@ -135,7 +133,7 @@ export async function runTerraformRules(
   const ctx: RuleContext = { config, modules };
   const results: Result[] = [];
   for (const module of modules) {
-    results.push(...(await iamRules(module, ctx)), ...workerRules(module), ...stateRules(module, ctx));
+    results.push(...(await moduleRules(module, ctx)));
   }
   results.push(...checkAftRequests(collectAftRequests(modules), config));
   return results.sort(

@@ -87,6 +87,34 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/**
+ * Sub-folder cycles known when this check was added, to be removed, not added to. policy/model/parse.ts
+ * dispatches documents to the policy kinds (engine/kind.ts, kyverno/kind.ts) that import model/types.ts,
+ * and model/kyverno.ts computes autogen rules (autogen/ imports model/types.ts). The fix is to move
+ * parse.ts up to policy/ and kyverno.ts into kyverno/; it touches src/scan/eval-worker.ts, which another
+ * change is editing now, so it waits for that to land.
+ */
+const KNOWN_FOLDER_CYCLES = [['policy/autogen', 'policy/engine', 'policy/kyverno', 'policy/model']];
+
+/** The graph between the groups `groupOf` puts files in (files it returns undefined for are left out). */
+function folderGraph(
+  files: Map<string, string[]>,
+  groupOf: (file: string) => string | undefined,
+): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [file, targets] of files) {
+    const from = groupOf(file);
+    if (from === undefined) continue;
+    const list = groups.get(from) ?? [];
+    for (const target of targets) {
+      const to = groupOf(target);
+      if (to !== undefined && to !== from && !list.includes(to)) list.push(to);
+    }
+    groups.set(from, list);
+  }
+  return groups;
+}
+
 describe('architecture: src/ dependencies point down', () => {
   const graph = importGraph();
 
@@ -125,15 +153,28 @@ describe('architecture: src/ dependencies point down', () => {
   });
 
   test('no import cycles between top-level folders', () => {
-    const folders = new Map<string, string[]>();
-    for (const [file, targets] of graph) {
-      const from = topFolder(file);
-      const list = folders.get(from) ?? [];
-      for (const t of targets)
-        if (topFolder(t) !== from && !list.includes(topFolder(t))) list.push(topFolder(t));
-      folders.set(from, list);
+    assert.deepEqual(cycles(folderGraph(graph, topFolder)), []);
+  });
+
+  test('no import cycles between the sub-folders of any folder', () => {
+    // policy/engine and policy/model may not import each other round a loop, at any depth.
+    const found: string[][] = [];
+    for (const parent of new Set([...graph.keys()].map(dirname))) {
+      const inParent = new Map([...graph].filter(([file]) => file.startsWith(`${parent}/`)));
+      const child = (file: string) => {
+        const rest = file.slice(parent.length + 1);
+        return rest.includes('/') ? `${parent}/${rest.slice(0, rest.indexOf('/'))}` : undefined;
+      };
+      found.push(...cycles(folderGraph(inParent, child)));
     }
-    assert.deepEqual(cycles(folders), []);
+    assert.deepEqual(found, KNOWN_FOLDER_CYCLES);
+  });
+
+  test('every relative import names a file under src/ (an unresolved one would hide an edge)', () => {
+    const missing = [...graph].flatMap(([file, targets]) =>
+      targets.filter((t) => !graph.has(t) && !t.endsWith('.json')).map((t) => `${file} imports ${t}`),
+    );
+    assert.deepEqual(missing, []);
   });
 
   test('the checks catch what they are for', () => {
@@ -143,6 +184,23 @@ describe('architecture: src/ dependencies point down', () => {
       ['c/z.ts', []],
     ]);
     assert.deepEqual(cycles(cyclic), [['a/x.ts', 'b/y.ts']]);
+    // Files of one folder round a loop of three are a cycle too.
+    const inFolder = new Map([
+      ['a/x.ts', ['a/y.ts']],
+      ['a/y.ts', ['a/z.ts']],
+      ['a/z.ts', ['a/x.ts']],
+    ]);
+    assert.deepEqual(cycles(inFolder), [['a/x.ts', 'a/y.ts', 'a/z.ts']]);
+    const subFolders = folderGraph(
+      new Map([
+        ['p/e/x.ts', ['p/m/y.ts']],
+        ['p/m/y.ts', ['p/m/z.ts']],
+        ['p/m/z.ts', ['p/e/w.ts']],
+        ['p/e/w.ts', []],
+      ]),
+      (file) => file.split('/').slice(0, 2).join('/'),
+    );
+    assert.deepEqual(cycles(subFolders), [['p/e', 'p/m']]);
     assert.ok(layerOf('cli') > layerOf('scan') && layerOf('scan') > layerOf('packs'));
     assert.ok(layerOf('terraform') > layerOf('iam') && layerOf('policy') > layerOf('core'));
   });

@@ -62,7 +62,7 @@ describe('docs/packs.md', () => {
     assert.ok(s.includes(`Fix: ${privileged.annotations['rampart.dev/fix']}`));
     assert.match(section('require-labels'), /Parameters: `requiredLabels` \(default `\[team\]`\)/);
     // TypeScript rules are documented whether the loader runs from source or from dist.
-    assert.match(section('qos-class'), /src\/packs\/resources\/rules\.ts/);
+    assert.match(section('qos-class'), /src\/packs\/resources\/rules\/qos-class\.ts/);
     for (const heading of [
       '## Configuration: rampart.yaml',
       '## Suppressing a finding',

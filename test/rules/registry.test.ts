@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SEVERITIES } from '../../src/core/severity.js';
-import { listPacks, listRules } from '../../src/rules/registry.js';
+import { listPacks, listRules, scanRuleIds } from '../../src/rules/registry.js';
 import { REPO_ROOT } from '../helpers/index.js';
 
 describe('rule registry', () => {
@@ -40,5 +40,19 @@ describe('rule registry', () => {
       if (meta.pack.startsWith('terraform') || meta.pack === 'aft' || meta.pack === 'worker-fleet')
         assert.ok(meta.fix, `${meta.id} has no fix`);
     }
+  });
+
+  test('the ids rampart.yaml rules settings may name: every pack rule and the IAM lint ids, not disk rules', async () => {
+    const ids = await scanRuleIds();
+    for (const id of [
+      'disallow-latest-tag',
+      'qos-class',
+      'tf-state-bucket-versioning',
+      'aft-account-email',
+      'IAM000',
+    ])
+      assert.ok(ids.has(id), id);
+    assert.ok(!ids.has('sector-format'));
+    assert.ok(!ids.has('tf-no-such-rule'));
   });
 });

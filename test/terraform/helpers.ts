@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Result } from '../../src/core/result.js';
 import type { TerraformScanConfig } from '../../src/terraform/model.js';
+import type { TerraformRuleCases } from '../../src/terraform/rules/index.js';
 import { scanTerraform, type TerraformScanOutput } from '../../src/terraform/scan.js';
 import { tempDir } from '../helpers/index.js';
 
@@ -37,9 +38,7 @@ export async function failures(
   return out.results.filter((r) => r.rule === rule && r.status === 'fail');
 }
 
-export interface RuleCases {
+/** A rule's cases (kept beside the rule in src/terraform/rules/) with its id. */
+export interface RuleCases extends TerraformRuleCases {
   rule: string;
-  config?: TerraformScanConfig;
-  fire: string[];
-  pass: string[];
 }

@@ -1,71 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { allow } from '../../src/terraform/rules/iam/examples.js';
+import { IAM_RULES } from '../../src/terraform/rules/iam/index.js';
 import { failures, type RuleCases, scanFiles } from './helpers.js';
 
-const allow = (action: string, resource: string) =>
-  `jsonencode({\n    Version   = "2012-10-17"\n    Statement = [{ Effect = "Allow", Action = "${action}", Resource = "${resource}" }]\n  })`;
-
+/** The cases each rule keeps beside it (src/terraform/rules/). */
 const CASES: RuleCases[] = [
-  {
-    rule: 'tf-iam-policy-unknown',
-    fire: [
-      `resource "aws_iam_policy" "p" {\n  policy = var.policy\n}\n`,
-      `resource "aws_iam_role_policy" "p" {\n  role   = "r"\n  policy = templatefile("\${path.module}/p.tpl", { actions = var.actions })\n}\n`,
-      `data "aws_iam_policy_document" "d" {\n  dynamic "statement" {\n    for_each = var.s\n    content {\n      actions = statement.value\n    }\n  }\n}\nresource "aws_iam_policy" "p" {\n  policy = data.aws_iam_policy_document.d.json\n}\n`,
-    ],
-    pass: [
-      `resource "aws_iam_policy" "p" {\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\n`,
-      `resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}\nEOT\n}\n`,
-      `data "aws_iam_policy_document" "d" {\n  statement {\n    actions   = ["s3:GetObject"]\n    resources = ["\${aws_s3_bucket.b.arn}/*"]\n  }\n}\nresource "aws_iam_policy" "p" {\n  policy = data.aws_iam_policy_document.d.json\n}\n`,
-    ],
-  },
-  {
-    rule: 'tf-iam-policy-invalid-json',
-    fire: [
-      `resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{"Version": "2012-10-17", "Statement": [],}\nEOT\n}\n`,
-      `resource "aws_iam_policy" "p" {\n  policy = "not json"\n}\n`,
-      `resource "aws_s3_bucket_policy" "p" {\n  bucket = "b"\n  policy = file("\${path.module}/broken.json")\n}\n`,
-    ],
-    pass: [
-      `resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{"Version": "2012-10-17", "Statement": []}\nEOT\n}\n`,
-      `resource "aws_iam_policy" "p" {\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\n`,
-      `resource "aws_s3_bucket_policy" "p" {\n  bucket = "b"\n  policy = file("\${path.module}/ok.json")\n}\n`,
-    ],
-  },
-  {
-    rule: 'tf-iam-inline-policy',
-    fire: [
-      `resource "aws_iam_user_policy" "p" {\n  user   = "alice"\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\n`,
-      `resource "aws_iam_group_policy" "p" {\n  group  = "devs"\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\n`,
-      `resource "aws_iam_role_policy" "a" {\n  role   = "ci"\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\nresource "aws_iam_role_policy" "b" {\n  role   = "deploy"\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\n`,
-    ],
-    pass: [
-      `resource "aws_iam_role_policy" "a" {\n  role   = "ci"\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\n`,
-      `resource "aws_iam_policy" "p" {\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\nresource "aws_iam_user_policy_attachment" "a" {\n  user       = "alice"\n  policy_arn = aws_iam_policy.p.arn\n}\n`,
-      `resource "aws_iam_role_policy" "a" {\n  role   = "ci"\n  policy = ${allow('s3:GetObject', 'arn:aws:s3:::b/*')}\n}\nresource "aws_iam_role_policy" "b" {\n  role   = "deploy"\n  policy = ${allow('s3:PutObject', 'arn:aws:s3:::b/*')}\n}\n`,
-    ],
-  },
-  {
-    rule: 'tf-iam-role-permissions-boundary',
-    config: { requirePermissionsBoundary: true },
-    fire: [
-      `resource "aws_iam_role" "r" {\n  name               = "r"\n  assume_role_policy = data.aws_iam_policy_document.t.json\n}\n`,
-      `resource "aws_iam_role" "r" {\n  name                 = "r"\n  assume_role_policy   = "{}"\n  permissions_boundary = ""\n}\n`,
-      `resource "aws_iam_role" "a" {\n  name               = "a"\n  assume_role_policy = "{}"\n  permissions_boundary = "arn:aws:iam::123456789012:policy/b"\n}\nresource "aws_iam_role" "b" {\n  name               = "b"\n  assume_role_policy = "{}"\n}\n`,
-    ],
-    pass: [
-      `resource "aws_iam_role" "r" {\n  name                 = "r"\n  assume_role_policy   = "{}"\n  permissions_boundary = aws_iam_policy.boundary.arn\n}\n`,
-      `resource "aws_iam_role" "r" {\n  name                 = "r"\n  assume_role_policy   = "{}"\n  permissions_boundary = "arn:aws:iam::123456789012:policy/b"\n}\n`,
-      `resource "aws_iam_user" "u" {\n  name = "u"\n}\n`,
-    ],
-  },
-];
-
-const EXTRA = {
-  'broken.json': '{"Version": "2012-10-17", "Statement": [}',
-  'ok.json':
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}',
-};
+  'tf-iam-policy-unknown',
+  'tf-iam-policy-invalid-json',
+  'tf-iam-inline-policy',
+  'tf-iam-role-permissions-boundary',
+]
+  .map((id) => IAM_RULES.find((r) => r.meta.id === id)!)
+  .map((r) => ({ rule: r.meta.id, ...r.cases }));
 
 function failOrSkip(rule: string) {
   return rule === 'tf-iam-policy-unknown' ? 'skip' : 'fail';
@@ -76,7 +23,7 @@ describe('Terraform IAM rules', () => {
     describe(c.rule, () => {
       c.fire.forEach((hcl, i) => {
         test(`fires on case ${i + 1}`, async () => {
-          const out = await scanFiles({ 'main.tf': hcl, ...EXTRA }, c.config);
+          const out = await scanFiles({ 'main.tf': hcl, ...c.files }, c.config);
           const found = out.results.filter((r) => r.rule === c.rule && r.status === failOrSkip(c.rule));
           assert.ok(found.length > 0, `expected ${c.rule} on:\n${hcl}`);
           assert.equal(found[0]!.category, 'terraform-iam');
@@ -84,7 +31,7 @@ describe('Terraform IAM rules', () => {
       });
       c.pass.forEach((hcl, i) => {
         test(`does not fire on case ${i + 1}`, async () => {
-          const out = await scanFiles({ 'main.tf': hcl, ...EXTRA }, c.config);
+          const out = await scanFiles({ 'main.tf': hcl, ...c.files }, c.config);
           assert.deepEqual(
             out.results.filter((r) => r.rule === c.rule),
             [],

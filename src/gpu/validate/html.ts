@@ -1,11 +1,10 @@
+import { escapeMarkup } from '../../core/markup.js';
 import { countByStatus, type Result } from '../../core/result.js';
 import type { Observation } from './observe.js';
 import type { ValidateReport } from './run.js';
 import { describeObservation } from './verdict.js';
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const esc = (text: string) => escapeMarkup(text);
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}

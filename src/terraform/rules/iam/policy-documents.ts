@@ -1,21 +1,25 @@
 import { dirname } from 'node:path';
-import type { SourcePosition } from '../../core/document.js';
-import type { Result } from '../../core/result.js';
-import { composePolicyDocument } from '../../iam/compose.js';
-import { type IamFinding, lintPolicy, type PolicyKind } from '../../iam/lint.js';
-import { expressionsIn, literalValue, refersTo } from '../expr.js';
+import type { SourcePosition } from '../../../core/document.js';
+import type { Result } from '../../../core/result.js';
+import { composePolicyDocument } from '../../../iam/compose.js';
+import { type IamFinding, lintPolicy, type PolicyKind } from '../../../iam/lint.js';
+import { expressionsIn, refersTo } from '../../expr.js';
 import {
   finding,
   memberOrigin,
   nestedBlocks,
-  type RuleContext,
   type TfModule,
   type TfResource,
   terraformRule,
-} from '../model.js';
-import { hasPlaceholders, type PolicyText, policyDocumentArgs, resolvePolicyText } from '../policies.js';
+} from '../../model.js';
+import { hasPlaceholders, type PolicyText, policyDocumentArgs, resolvePolicyText } from '../../policies.js';
 
-const CATEGORY = 'terraform-iam' as const;
+/**
+ * The pass every Terraform IAM rule reads: each policy in the module resolved once to its text, judged
+ * unknown, invalid JSON, or linted with the IAM linter (whose findings keep the IAM rule ids).
+ */
+
+export const CATEGORY = 'terraform-iam' as const;
 
 export const POLICY_UNKNOWN = terraformRule({
   id: 'tf-iam-policy-unknown',
@@ -33,21 +37,12 @@ export const POLICY_INVALID = terraformRule({
   fix: 'Fix the JSON syntax; AWS rejects the policy at apply time.',
 });
 
-export const INLINE_POLICY = terraformRule({
-  id: 'tf-iam-inline-policy',
-  title: 'Inline policy where a managed policy would do',
-  severity: 'info',
-  pack: CATEGORY,
-  fix: 'Create one aws_iam_policy and attach it (aws_iam_role_policy_attachment, aws_iam_user_policy_attachment, aws_iam_group_policy_attachment).',
-});
-
-export const PERMISSIONS_BOUNDARY = terraformRule({
-  id: 'tf-iam-role-permissions-boundary',
-  title: 'Role without a permissions boundary',
-  severity: 'medium',
-  pack: CATEGORY,
-  fix: 'Set permissions_boundary to the boundary policy ARN your organisation requires (rampart.yaml terraform.requirePermissionsBoundary).',
-});
+export interface PolicyDocuments {
+  /** Unknown, invalid and lint findings, in the order the policies were read. */
+  results: Result[];
+  /** Inline policies by their text without white space, for tf-iam-inline-policy. */
+  inlineTexts: Map<string, PolicySite[]>;
+}
 
 /** Which attributes of which resource types hold policies, and how each is judged. */
 const POLICY_ATTRIBUTES: Record<string, { attribute: string; kind: PolicyKind }[]> = {
@@ -69,7 +64,7 @@ const POLICY_ATTRIBUTES: Record<string, { attribute: string; kind: PolicyKind }[
   aws_secretsmanager_secret: [{ attribute: 'policy', kind: 'resource' }],
 };
 
-interface PolicySite {
+export interface PolicySite {
   resource: TfResource;
   attribute: string;
   kind: PolicyKind;
@@ -112,7 +107,7 @@ async function resolveSite(site: PolicySite, module: TfModule): Promise<PolicyTe
   return resolvePolicyText(site.value, { module, moduleDir });
 }
 
-export async function iamRules(module: TfModule, ctx: RuleContext): Promise<Result[]> {
+async function analyse(module: TfModule): Promise<PolicyDocuments> {
   const results: Result[] = [];
   const referencedDocs = new Set<string>();
   const inlineTexts = new Map<string, PolicySite[]>();
@@ -165,19 +160,19 @@ export async function iamRules(module: TfModule, ctx: RuleContext): Promise<Resu
     );
   }
   results.push(...(await unreferencedDocuments(module, referencedDocs)));
-  results.push(...inlineFindings(module, inlineTexts));
-  if (ctx.config.requirePermissionsBoundary) {
-    for (const r of module.resources) {
-      if (r.mode !== 'managed' || r.type !== 'aws_iam_role') continue;
-      const boundary = r.values.permissions_boundary;
-      if (boundary === undefined || boundary === null || boundary === '') {
-        results.push(
-          finding(r, PERMISSIONS_BOUNDARY, `${r.address} is created without a permissions boundary`),
-        );
-      }
-    }
+  return { results, inlineTexts };
+}
+
+const analysed = new WeakMap<TfModule, Promise<PolicyDocuments>>();
+
+/** The module's policies, read once however many rules ask. */
+export function policyDocuments(module: TfModule): Promise<PolicyDocuments> {
+  let pass = analysed.get(module);
+  if (!pass) {
+    pass = analyse(module);
+    analysed.set(module, pass);
   }
-  return results;
+  return pass;
 }
 
 function lintResults(
@@ -276,48 +271,4 @@ function isInline(site: PolicySite): boolean {
     ['aws_iam_role_policy', 'aws_iam_user_policy', 'aws_iam_group_policy'].includes(site.resource.type) ||
     site.attribute.startsWith('inline_policy')
   );
-}
-
-/**
- * Inline policies suit a strict one-to-one relationship with one role. Users and groups should get managed
- * policies, and the same inline document on several principals is a managed policy written twice.
- */
-function inlineFindings(_module: TfModule, byText: Map<string, PolicySite[]>): Result[] {
-  const results: Result[] = [];
-  for (const sites of byText.values()) {
-    const principals = new Set(sites.map((s) => principalOf(s)));
-    for (const site of sites) {
-      const origin = memberOrigin(site.resource, site.member);
-      if (site.resource.type === 'aws_iam_user_policy' || site.resource.type === 'aws_iam_group_policy') {
-        const who = site.resource.type === 'aws_iam_user_policy' ? 'user' : 'group';
-        results.push(
-          finding(
-            site.resource,
-            INLINE_POLICY,
-            `inline policy on an IAM ${who}; use a managed policy attachment`,
-            { origin },
-          ),
-        );
-      } else if (principals.size > 1) {
-        results.push(
-          finding(
-            site.resource,
-            INLINE_POLICY,
-            `the same inline policy is written for ${principals.size} principals; make it one managed policy`,
-            {
-              origin,
-            },
-          ),
-        );
-      }
-    }
-  }
-  return results;
-}
-
-function principalOf(site: PolicySite): string {
-  if (site.attribute.startsWith('inline_policy')) return site.resource.address;
-  const owner = site.resource.values.role ?? site.resource.values.user ?? site.resource.values.group;
-  const lit = literalValue(owner);
-  return lit.known ? String(lit.value) : String(owner);
 }
