@@ -5,8 +5,8 @@
 import { registerPolicyKind } from './engine/kind.js';
 import { registerRuleFeature, registerRuleType } from './engine/rule-type.js';
 import { generateRuleType } from './generate/rule-type.js';
-import { gatekeeperPolicyKind } from './kinds/gatekeeper/kind.js';
 import { dpolPolicyKind } from './kinds/dpol/kind.js';
+import { gatekeeperPolicyKind } from './kinds/gatekeeper/kind.js';
 import { gpolPolicyKind } from './kinds/gpol/kind.js';
 import { ivpolPolicyKind } from './kinds/ivpol/kind.js';
 import { mapPolicyKind } from './kinds/map/kind.js';

@@ -1,6 +1,6 @@
+import { escapeMarkup as esc } from '../core/markup.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
-import { xmlEscape as esc } from './junit.js';
 
 /**
  * `rampart scan -o html`: one self-contained page (inline CSS, SVG and script; nothing fetched) with
