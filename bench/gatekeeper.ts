@@ -7,7 +7,7 @@
 import type { Document } from '../src/core/document.js';
 import { compileCel, evaluationCount } from '../src/policy/cel/index.js';
 import { evaluate } from '../src/policy/engine/evaluate.js';
-import { loadPolicyDocuments } from '../src/policy/model/parse.js';
+import { loadPolicyDocuments } from '../src/policy/parse.js';
 import { resources } from './cel.js';
 
 const origin = { file: 'bench', line: 1, column: 1, index: 0 };

@@ -1,7 +1,7 @@
 import type { Document } from '../src/core/document.js';
 import { evaluateResources } from '../src/policy/engine/evaluate.js';
-import { parsePolicy } from '../src/policy/model/parse.js';
 import type { Policy } from '../src/policy/model/types.js';
+import { parsePolicy } from '../src/policy/parse.js';
 
 const origin = { file: 'bench', line: 1, column: 1, index: 0 };
 const match = { any: [{ resources: { kinds: ['Pod'] } }] };

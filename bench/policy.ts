@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document } from '../src/core/document.js';
 import { evaluate } from '../src/policy/engine/evaluate.js';
-import { parsePolicy } from '../src/policy/model/parse.js';
 import type { Policy } from '../src/policy/model/types.js';
+import { parsePolicy } from '../src/policy/parse.js';
 
 const origin = { file: 'bench', line: 1, column: 1, index: 0 };
 

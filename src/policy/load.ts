@@ -2,8 +2,8 @@ import type { Document } from '../core/document.js';
 import type { UserError } from '../core/errors.js';
 import { discoverFiles } from '../load/discover.js';
 import { loadDocumentsFromFile } from '../load/documents.js';
-import { loadPolicyDocuments } from './model/parse.js';
 import type { LoadedPolicy } from './model/types.js';
+import { loadPolicyDocuments } from './parse.js';
 
 export interface LoadedPolicies {
   /** Policies of every registered kind (Kyverno ClusterPolicy/Policy first), and unsupported placeholders. */

@@ -16,8 +16,8 @@ import { isPolicyExceptionDocument, type PolicyException, parsePolicyException }
 import { looksUpResources } from './generate/index.js';
 import { loadPolicies, loadResources } from './load.js';
 import type { UserInfo } from './match/index.js';
-import { isPolicyDocument } from './model/parse.js';
 import type { LoadedPolicy } from './model/types.js';
+import { isPolicyDocument } from './parse.js';
 import { offlineSources } from './sources.js';
 import { globalOperation, parseUserInfo, parseValuesSpec, type ValuesSpec, valuesOptions } from './values.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Document } from '../../src/core/document.js';
-import { parsePolicy } from '../../src/policy/model/parse.js';
+import { parsePolicy } from '../../src/policy/parse.js';
 import {
   applyPaths,
   BATCH_SIZE,

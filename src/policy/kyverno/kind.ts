@@ -6,9 +6,9 @@ import { type RuleOutcome, type RuleResponse, ruleResponse, unsupportedSkip } fr
 import { checkRuleBody, type RuleContext, resolveRule } from '../engine/rule-type.js';
 import { exceptionSkip, findException, type PolicyException } from '../exceptions/index.js';
 import { matchesRule } from '../match/index.js';
-import { isKyvernoPolicyDocument, parseKyvernoPolicy } from '../model/kyverno.js';
 import { baseRuleName, type Policy, policyKey, type Rule, SCORED_ANNOTATION } from '../model/types.js';
 import type { EvalContext } from '../vars/index.js';
+import { isKyvernoPolicyDocument, parseKyvernoPolicy } from './model.js';
 
 function ruleFailureAction(policy: Policy, rule: Rule): 'Audit' | 'Enforce' {
   const fa = rule.validate?.failureAction;

@@ -18,7 +18,7 @@ import {
   parsePolicyException,
 } from '../exceptions/index.js';
 import { loadPolicies, loadResources } from '../load.js';
-import { isPolicyDocument } from '../model/parse.js';
+import { isPolicyDocument } from '../parse.js';
 import { wildcardMatch as wildcard } from '../pattern/wildcard.js';
 import { type ApiCallResponse, offlineSources } from '../sources.js';
 import {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Document } from '../../../src/core/document.js';
 import { evaluate } from '../../../src/policy/engine/evaluate.js';
-import { parsePolicy } from '../../../src/policy/model/parse.js';
+import { parsePolicy } from '../../../src/policy/parse.js';
 
 const origin = { file: 'p.yaml', line: 1, column: 1, index: 0 };
 function policy(

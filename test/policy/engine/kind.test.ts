@@ -16,7 +16,7 @@ import {
 import { ruleResponse } from '../../../src/policy/engine/response.js';
 import { loadPolicies, loadResources } from '../../../src/policy/load.js';
 import { PolicyValidationError, policyHeader } from '../../../src/policy/model/header.js';
-import { isPolicyDocument } from '../../../src/policy/model/parse.js';
+import { isPolicyDocument } from '../../../src/policy/parse.js';
 import { renderResults } from '../../../src/report/index.js';
 
 /**

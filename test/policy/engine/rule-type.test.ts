@@ -9,7 +9,7 @@ import {
   registerRuleType,
   resolveRule,
 } from '../../../src/policy/engine/rule-type.js';
-import { parsePolicy } from '../../../src/policy/model/parse.js';
+import { parsePolicy } from '../../../src/policy/parse.js';
 
 const origin = { file: 'p.yaml', line: 1, column: 1, index: 0 };
 const match = { any: [{ resources: { kinds: ['Pod'] } }] };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PolicyValidationError, parsePolicy } from '../../../src/policy/model/parse.js';
+import { PolicyValidationError, parsePolicy } from '../../../src/policy/parse.js';
 
 function load(key: string, extra: Record<string, unknown> = {}) {
   return parsePolicy({

@@ -12,7 +12,7 @@ import { UserError } from '../../../core/errors.js';
 import { loadDocumentsFromFile } from '../../../load/documents.js';
 import { evaluate } from '../../engine/evaluate.js';
 import type { LoadedPolicy } from '../../engine/kind.js';
-import { loadPolicyDocuments } from '../../model/parse.js';
+import { loadPolicyDocuments } from '../../parse.js';
 
 export const SUITE_API_VERSION = 'test.gatekeeper.sh/v1alpha1';
 

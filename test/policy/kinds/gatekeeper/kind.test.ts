@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { evaluate } from '../../../../src/policy/engine/evaluate.js';
-import { loadPolicyDocuments } from '../../../../src/policy/model/parse.js';
+import { loadPolicyDocuments } from '../../../../src/policy/parse.js';
 import { celTemplate, constraint, doc, pod } from './helpers.js';
 
 const tagTemplate = celTemplate(

@@ -5,7 +5,7 @@ import { UserError } from '../../../../src/core/errors.js';
 import '../../../../src/policy/builtins.js';
 import { evaluateResources } from '../../../../src/policy/engine/evaluate.js';
 import { evaluateMpol, loadMpol } from '../../../../src/policy/kinds/mpol/policy.js';
-import { loadPolicyDocuments } from '../../../../src/policy/model/parse.js';
+import { loadPolicyDocuments } from '../../../../src/policy/parse.js';
 import { fixture, runRampart } from '../../../helpers/index.js';
 
 const podRules = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { PolicyValidationError, parsePolicy } from '../../../src/policy/model/parse.js';
+import { PolicyValidationError, parsePolicy } from '../../src/policy/parse.js';
 
 const origin = { file: 'p.yaml', line: 1, column: 1, index: 0 };
 const base = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

@@ -3,24 +3,24 @@
  * that recognises a document validates it into its typed policy; known kinds nobody handles yet load as
  * "unsupported" (one skip result); anything else is not a policy document.
  */
-import '../builtins.js';
-import type { Document, SourcePosition } from '../../core/document.js';
-import { isObject } from '../../core/document.js';
-import { UserError } from '../../core/errors.js';
+import './builtins.js';
+import type { Document, SourcePosition } from '../core/document.js';
+import { isObject } from '../core/document.js';
+import { UserError } from '../core/errors.js';
 import {
   type InvalidPolicy,
   type PolicyDocument,
   type PolicyKind,
   policyKindFor,
   rememberPolicyKind,
-} from '../engine/kind.js';
-import { kyvernoPolicyKind } from '../kyverno/kind.js';
-import { isKnownUnsupportedPolicy, unsupportedPolicy } from './header.js';
-import { isKyvernoPolicyDocument } from './kyverno.js';
-import type { LoadedPolicy, Policy } from './types.js';
+} from './engine/kind.js';
+import { kyvernoPolicyKind } from './kyverno/kind.js';
+import { isKyvernoPolicyDocument } from './kyverno/model.js';
+import { isKnownUnsupportedPolicy, unsupportedPolicy } from './model/header.js';
+import type { LoadedPolicy, Policy } from './model/types.js';
 
-export { PolicyValidationError } from './header.js';
-export { parseFailureAction } from './kyverno.js';
+export { parseFailureAction } from './kyverno/model.js';
+export { PolicyValidationError } from './model/header.js';
 
 /** Whether a document is a policy of any registered kind, or of a known kind that loads as unsupported. */
 export function isPolicyDocument(content: unknown): boolean {

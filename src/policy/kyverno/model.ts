@@ -2,10 +2,16 @@ import type { SourcePosition } from '../../core/document.js';
 import { isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { computeAutogenRules } from '../autogen/index.js';
+import { checkRuleExpressions } from '../model/expressions.js';
+import { isPolicyOfKind, PolicyValidationError, policyHeader } from '../model/header.js';
+import {
+  type FailureAction,
+  type Policy,
+  RULE_BODY_FIELDS,
+  type Rule,
+  VALIDATE_BODIES,
+} from '../model/types.js';
 import { validatePodSecuritySpec } from '../podsecurity/index.js';
-import { checkRuleExpressions } from './expressions.js';
-import { isPolicyOfKind, PolicyValidationError, policyHeader } from './header.js';
-import { type FailureAction, type Policy, RULE_BODY_FIELDS, type Rule, VALIDATE_BODIES } from './types.js';
 
 export const KYVERNO_KINDS = new Set(['ClusterPolicy', 'Policy']);
 const KYVERNO_VERSIONS = new Set(['kyverno.io/v1', 'kyverno.io/v2beta1', 'kyverno.io/v2']);
