@@ -23,6 +23,22 @@ export interface PkgInfo {
   datahash?: string;
 }
 
+const SCALAR_KEYS = [
+  'pkgname',
+  'pkgver',
+  'pkgdesc',
+  'url',
+  'builddate',
+  'packager',
+  'size',
+  'arch',
+  'origin',
+  'commit',
+  'maintainer',
+  'provider_priority',
+  'license',
+] as const satisfies readonly (keyof PkgInfo)[];
+
 const NAME_RE = /^[a-z0-9][a-z0-9+._-]*$/i;
 const VERSION_RE = /^\d+(\.\d+)*[a-z]?(_(alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*-r\d+$/;
 const ARCH_RE = /^[a-z0-9_]+$/;
@@ -62,19 +78,8 @@ export function renderPkgInfo(info: PkgInfo): string {
     if (value === undefined || value === '') return;
     lines.push(`${key} = ${checkValue(key, String(value))}`);
   };
-  put('pkgname', info.pkgname);
-  put('pkgver', info.pkgver);
-  put('pkgdesc', info.pkgdesc);
-  put('url', info.url);
-  put('builddate', info.builddate);
-  put('packager', info.packager);
-  put('size', info.size);
-  put('arch', info.arch);
-  put('origin', info.origin);
-  put('commit', info.commit);
-  put('maintainer', info.maintainer);
-  put('provider_priority', info.provider_priority);
-  put('license', info.license);
+  // abuild's order: scalar fields first, then the repeatable ones.
+  for (const key of SCALAR_KEYS) put(key, info[key]);
   for (const r of info.replaces) put('replaces', r);
   for (const d of info.depend) put('depend', d);
   for (const p of info.provides) put('provides', p);

@@ -157,6 +157,14 @@ export function buildPlan(dev: DeviceInfo, options: PlanOptions = {}): Conversio
       destructive: true,
     });
   }
+  // SCSI and ATA drives change their block size under the kernel; sysfs rescan makes it notice.
+  const rescan: PlanStep = {
+    title: 'make the kernel re-read the capacity and block size',
+    kind: 'write',
+    destructive: false,
+    path: join(sysfsRoot, 'block', dev.name, 'device', 'rescan'),
+    value: '1',
+  };
   if (m === 'nvme') {
     const lbaf = dev.nvme?.recommendedIndex;
     if (!dev.nvme) blockers.push(`the LBA formats of ${path} are unknown (nvme id-ns could not be read)`);
@@ -182,13 +190,7 @@ export function buildPlan(dev: DeviceInfo, options: PlanOptions = {}): Conversio
       destructive: true,
       argv: ['sg_format', '--format', '--size=4096', path],
     });
-    steps.push({
-      title: 'make the kernel re-read the capacity and block size',
-      kind: 'write',
-      destructive: false,
-      path: join(sysfsRoot, 'block', dev.name, 'device', 'rescan'),
-      value: '1',
-    });
+    steps.push({ ...rescan });
   } else if (m === 'ata') {
     steps.push({
       title: "set the drive's logical sector size to 4096 bytes",
@@ -197,13 +199,7 @@ export function buildPlan(dev: DeviceInfo, options: PlanOptions = {}): Conversio
       argv: ['hdparm', '--set-sector-size', '4096', '--please-destroy-my-drive', path],
     });
     steps.push({ title: 'power-cycle the drive', kind: 'manual', destructive: false });
-    steps.push({
-      title: 'make the kernel re-read the capacity and block size',
-      kind: 'write',
-      destructive: false,
-      path: join(sysfsRoot, 'block', dev.name, 'device', 'rescan'),
-      value: '1',
-    });
+    steps.push({ ...rescan });
   } else if (m === 'loop') {
     steps.push({
       title: 'switch the loop device to 4096-byte sectors',
