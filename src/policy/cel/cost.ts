@@ -15,28 +15,17 @@ export class CostLimitError extends Error {
   }
 }
 
-let used = 0;
-let limit = Number.POSITIVE_INFINITY;
+/**
+ * The running evaluation's budget. Evaluation is synchronous, so one counter suffices; a nested evaluation
+ * (a lazy variable read inside another expression) saves and restores it. Exported as a mutable record so that
+ * the evaluator's hot path can open a budget without allocating a closure per evaluation.
+ */
+export const budget = { used: 0, limit: Number.POSITIVE_INFINITY };
 
 /** Adds `units` to the running evaluation's cost; throws once it passes the limit. */
 export function charge(units: number): void {
-  used += units;
-  if (used > limit) throw new CostLimitError(limit);
-}
-
-/** Runs `fn` with a fresh budget of `budget` units (evaluation is synchronous, so one counter suffices). */
-export function withBudget<T>(budget: number, fn: () => T): { value: T; cost: number } {
-  const savedUsed = used;
-  const savedLimit = limit;
-  used = 0;
-  limit = budget;
-  try {
-    const value = fn();
-    return { value, cost: used };
-  } finally {
-    used = savedUsed;
-    limit = savedLimit;
-  }
+  budget.used += units;
+  if (budget.used > budget.limit) throw new CostLimitError(budget.limit);
 }
 
 let evaluations = 0;

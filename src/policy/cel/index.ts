@@ -11,4 +11,4 @@ export {
   position,
   serviceVariables,
 } from './program.js';
-export { celTypeName, fromCel, toCel } from './values.js';
+export { celTypeName, fromCel, toCel, toCelOnce } from './values.js';

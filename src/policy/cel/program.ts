@@ -6,7 +6,7 @@
  */
 import { UserError } from '../../core/errors.js';
 import { rewriteObjectConstruction } from './construct.js';
-import { CostLimitError, countEvaluation, PER_CALL_LIMIT, withBudget } from './cost.js';
+import { CostLimitError, countEvaluation, PER_CALL_LIMIT, budget as running } from './cost.js';
 import { celEnvironment } from './environment.js';
 import { instrument } from './hooks.js';
 import { CelAuthz } from './lib/authorizer.js';
@@ -66,7 +66,18 @@ function compileError(
   return new UserError(msg, site.file ? { position: { file: site.file } } : {});
 }
 
-export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 'string'): CelProgram {
+/**
+ * Checked programs by expression text. Policies repeat expressions (the same check across a library, autogen
+ * variants, a rule type's load-time check and its first use): the parse, type-check and instrumentation run once
+ * per text. A checked program holds no per-evaluation state, so sharing it is safe. Failures are not cached:
+ * their message names the site.
+ */
+const checkedByText = new Map<string, { compiled: Compiled; resultType: string }>();
+const CACHE_LIMIT = 10_000;
+
+function checkedProgram(expression: string, site: CelSite): { compiled: Compiled; resultType: string } {
+  const hit = checkedByText.get(expression);
+  if (hit) return hit;
   const env = celEnvironment();
   let compiled: Compiled;
   try {
@@ -76,10 +87,17 @@ export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 
   }
   const checked = compiled.check();
   if (!checked.valid) throw compileError(site, expression, checked.error ?? new Error('type check failed'));
-  const resultType = checked.type ?? 'dyn';
+  instrument(compiled.ast);
+  const entry = { compiled, resultType: checked.type ?? 'dyn' };
+  if (checkedByText.size >= CACHE_LIMIT) checkedByText.clear();
+  checkedByText.set(expression, entry);
+  return entry;
+}
+
+export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 'string'): CelProgram {
+  const { compiled, resultType } = checkedProgram(expression, site);
   if (expect && resultType !== expect && resultType !== 'dyn')
     throw compileError(site, expression, new Error(`must evaluate to ${expect}, not ${resultType}`));
-  instrument(compiled.ast);
   return {
     expression,
     site,
@@ -89,13 +107,21 @@ export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 
       // Errors are outcomes here, and capturing a stack trace for each costs more than evaluating.
       const stackLimit = Error.stackTraceLimit;
       Error.stackTraceLimit = 0;
+      // A fresh budget, inline rather than through withBudget: no closure per evaluation. A lazy variable
+      // evaluated inside this expression opens its own and restores this one.
+      const savedUsed = running.used;
+      const savedLimit = running.limit;
+      running.used = 0;
+      running.limit = budget;
       try {
-        return { ok: true, value: withBudget(budget, () => compiled(activation)).value };
+        return { ok: true, value: compiled(activation) };
       } catch (e) {
         if (e instanceof CostLimitError || (e as Error)?.cause instanceof CostLimitError)
           return { ok: false, error: new CostLimitError(budget).message, costExceeded: true };
         return { ok: false, error: firstLine((e as Error)?.message ?? String(e)) };
       } finally {
+        running.used = savedUsed;
+        running.limit = savedLimit;
         Error.stackTraceLimit = stackLimit;
       }
     },

@@ -8,29 +8,48 @@ import { UnsignedInt } from '@marcbachmann/cel-js/evaluator';
 
 const converted = new WeakMap<object, unknown>();
 
-/** JSON → CEL: integers become bigint (int); everything else keeps its shape. Cached per object identity. */
+/**
+ * JSON → CEL: integers become bigint (int); everything else keeps its shape. The converted copy of an object is
+ * cached per object identity (the same resource reaches many policies); the objects inside it are not, since
+ * a weak-map entry per nested object costs more garbage-collector time than converting them does.
+ */
 export function toCel(value: unknown): unknown {
+  if (value !== null && typeof value === 'object') {
+    const hit = converted.get(value);
+    if (hit !== undefined) return hit;
+    const out = convertObject(value);
+    converted.set(value, out);
+    return out;
+  }
+  return convert(value);
+}
+
+/** The same conversion for a value built for one activation only: nothing cached. */
+export function toCelOnce(value: unknown): unknown {
+  return convert(value);
+}
+
+function convert(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'number':
       return Number.isInteger(value) ? BigInt(value) : value;
-    case 'object': {
-      const hit = converted.get(value);
-      if (hit !== undefined) return hit;
-      const out = convertObject(value);
-      converted.set(value, out);
-      return out;
-    }
+    case 'object':
+      return convertObject(value);
     default:
       return value;
   }
 }
 
 function convertObject(value: object): unknown {
-  if (Array.isArray(value)) return value.map(toCel);
+  if (Array.isArray(value)) return value.map(convert);
   if (value instanceof Uint8Array || value instanceof Date || value instanceof Map) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toCel(v);
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = convert(v);
+  }
   return out;
 }
 

@@ -25,7 +25,8 @@ export function compileRegex(pattern: string): RE2JS {
 
 export function re2Matches(s: string, pattern: string): boolean {
   charge(s.length);
-  return compileRegex(pattern).matcher(s).find();
+  // test(): an unanchored search without capture groups, which re2js runs on its DFA (no Matcher object).
+  return compileRegex(pattern).test(s);
 }
 
 function findAll(s: string, pattern: string, limit: bigint): string[] {

@@ -3,7 +3,7 @@
  * operation the test names): `object`, `oldObject`, `request` (an AdmissionRequest), `namespaceObject`,
  * `params`, plus the offline service variables (resource, http, globalContext, imagedata, authorizer).
  */
-import { type CelServices, serviceVariables, toCel } from '../../cel/index.js';
+import { type CelServices, serviceVariables, toCel, toCelOnce } from '../../cel/index.js';
 import { gvrOf } from './match-resources.js';
 
 export interface AdmissionInput {
@@ -48,7 +48,7 @@ export function admissionActivation(
     ...(prebuiltServices ?? serviceVariables(input.services)),
     object: toCel(input.object ?? null),
     oldObject: toCel(input.oldObject ?? null),
-    request: toCel(admissionRequest(input)),
+    request: toCelOnce(admissionRequest(input)),
     namespaceObject: toCel(input.namespaceObject ?? null),
     params: toCel(input.params ?? null),
     variables: {},

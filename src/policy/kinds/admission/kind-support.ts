@@ -27,6 +27,8 @@ export interface CelRunContext {
       withActivation: AdmissionInputFor & { activation: Record<string, unknown> };
     }
   >;
+  /** The run's Namespace objects by name (the first of each name), indexed on first use. */
+  namespaces?: Map<string, Record<string, unknown>>;
 }
 
 type AdmissionInputFor = ReturnType<typeof buildInput>;
@@ -42,9 +44,16 @@ export function prepareCelRun(resourceSet: readonly Document[], options: Evaluat
 function namespaceObject(request: ResourceRequest, run: CelRunContext): Record<string, unknown> | null {
   const ns = request.ref.namespace;
   if (!ns) return null;
-  const known = run.resources.find(
-    (r) => r.kind === 'Namespace' && (r.metadata as Record<string, unknown> | undefined)?.name === ns,
-  );
+  if (!run.namespaces) {
+    // One pass over the run's resources instead of one per object under evaluation.
+    run.namespaces = new Map();
+    for (const r of run.resources) {
+      const name = (r.metadata as Record<string, unknown> | undefined)?.name;
+      if (r.kind === 'Namespace' && typeof name === 'string' && !run.namespaces.has(name))
+        run.namespaces.set(name, r);
+    }
+  }
+  const known = run.namespaces.get(ns);
   if (known) return known;
   const labels = request.options.namespaceLabels?.(ns);
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: labels ?? {} } };
