@@ -128,13 +128,18 @@ export function compileCel(expression: string, site: CelSite, expect?: 'bool' | 
   };
 }
 
-/** The service variables every activation carries (offline lookups and the deny-by-default authorizer). */
+/**
+ * The service variables every activation carries (offline lookups and the deny-by-default authorizer); `image`
+ * and `imagedata` are one image-data context under Kyverno's newer and older names.
+ */
 export function serviceVariables(services: CelServices = {}): Record<string, unknown> {
+  const images = new ImageDataContext(services.images ?? new Map());
   return {
     resource: new ResourceContext(services.resources ?? []),
     http: new HttpContext(services.http ?? []),
     globalContext: new GlobalContext(services.globalContext ?? []),
-    imagedata: new ImageDataContext(services.images ?? new Map()),
+    imagedata: images,
+    image: images,
     authorizer: new CelAuthz(),
   };
 }

@@ -98,6 +98,15 @@ export class GlobalContext {
 
 export class ImageDataContext {
   constructor(readonly images: ReadonlyMap<string, unknown>) {}
+  /** The image data the test context gives for `ref` (the exact reference), or an evaluation error naming `call`. */
+  lookup(ref: string, call: string): unknown {
+    const data = this.images.get(ref);
+    if (data === undefined)
+      throw evalError(
+        `${call}(${JSON.stringify(ref)}): no image data (Rampart does not contact registries; supply it in the test's Context spec.images)`,
+      );
+    return toCel(data);
+  }
 }
 
 export class CelImage {
@@ -215,16 +224,19 @@ export function registerKyverno(env: Environment): void {
     },
   );
 
+  // Image data: `imagedata.Get(ref)` in Kyverno's first CEL releases, `image.GetMetadata(ref)` since the library
+  // moved to the `image` variable (ImageValidatingPolicy and the other policies.kyverno.io kinds). Both read the
+  // same offline answers. The variable `image` and the function `image(string)` coexist: CEL keeps variables and
+  // functions apart.
   env.registerType('ImageDataContext', ImageDataContext);
   env.registerVariable('imagedata', 'ImageDataContext');
-  env.registerFunction('ImageDataContext.Get(string): dyn', (c: ImageDataContext, ref: string) => {
-    const data = c.images.get(ref);
-    if (data === undefined)
-      throw evalError(
-        `imagedata.Get(${JSON.stringify(ref)}): no image data (Rampart does not contact registries; supply it in the test's Context spec.images)`,
-      );
-    return toCel(data);
-  });
+  env.registerVariable('image', 'ImageDataContext');
+  env.registerFunction('ImageDataContext.Get(string): dyn', (c: ImageDataContext, ref: string) =>
+    c.lookup(ref, 'imagedata.Get'),
+  );
+  env.registerFunction('ImageDataContext.GetMetadata(string): dyn', (c: ImageDataContext, ref: string) =>
+    c.lookup(ref, 'image.GetMetadata'),
+  );
 
   env.registerType('Image', CelImage);
   env.registerFunction('image(string): Image', parseImage);

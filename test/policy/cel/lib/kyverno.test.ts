@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { compileCel } from '../../../../src/policy/cel/index.js';
 import { OFFLINE_DENY_REASON } from '../../../../src/policy/cel/lib/authorizer.js';
 import { pluralise } from '../../../../src/policy/cel/lib/kyverno.js';
 import { expectError, expectValue } from '../helpers.js';
@@ -59,6 +60,30 @@ describe('Kyverno CEL libraries (offline)', () => {
     expectError("globalContext.Get('nope', '')", /no global context entry/, {}, services);
     expectValue("imagedata.Get('nginx:1.25').config.user", '1000', {}, services);
     expectError("imagedata.Get('redis')", /does not contact registries/, {}, services);
+  });
+  test('image.GetMetadata: the image variable answers like imagedata.Get, from the test context only', () => {
+    expectValue("image.GetMetadata('nginx:1.25').config.user", '1000', {}, services);
+    expectValue("image.GetMetadata('nginx:1.25') == imagedata.Get('nginx:1.25')", true, {}, services);
+    // Exact reference: no normalisation to index.docker.io/library/nginx:1.25, no tag defaulting.
+    expectError(
+      "image.GetMetadata('redis')",
+      /image\.GetMetadata\("redis"\): no image data .*does not contact registries/,
+      {},
+      services,
+    );
+    expectError("image.GetMetadata('docker.io/library/nginx:1.25')", /no image data/, {}, services);
+    expectError("image.GetMetadata('')", /image\.GetMetadata\(""\)/, {}, services);
+    expectError("image.GetMetadata('nginx:1.25')", /no image data/);
+    // The variable and the image() function live side by side, even in one expression.
+    expectValue(
+      "image.GetMetadata(image('nginx:1.25').repository() == 'library/nginx' ? 'nginx:1.25' : 'x').config.user",
+      '1000',
+      {},
+      services,
+    );
+    // Type-checked like Kyverno's overload: one string argument.
+    assert.throws(() => compileCel('image.GetMetadata(1)', { policy: 'p', field: 'f' }), /GetMetadata/);
+    assert.throws(() => compileCel('image.GetMetadata()', { policy: 'p', field: 'f' }), /GetMetadata/);
   });
   test('image references', () => {
     expectValue("image('nginx').registry()", 'index.docker.io');

@@ -101,4 +101,29 @@ describe('ImageValidatingPolicy (offline)', () => {
     assert.equal(of('pinned-and-signed', 'tagged'), 'fail');
     assert.equal(of('pinned-and-signed', 'pinned'), 'skip');
   });
+
+  test('image.GetMetadata reads the image data the test context gives', () => {
+    const policy = ivpol({
+      validations: [
+        {
+          expression: "images.containers.all(i, image.GetMetadata(i).config.user != '0')",
+          message: 'images must not run as root',
+        },
+      ],
+    });
+    const services = {
+      images: new Map<string, unknown>([
+        ['ghcr.io/a/app:1', { config: { user: '1000' } }],
+        ['ghcr.io/a/root:1', { config: { user: '0' } }],
+      ]),
+    };
+    assert.equal(evaluateIvpol(policy, { object: pod('ghcr.io/a/app:1'), services })?.status, 'pass');
+    assert.deepEqual(
+      [evaluateIvpol(policy, { object: pod('ghcr.io/a/app:1', 'ghcr.io/a/root:1'), services })?.message],
+      ['images must not run as root'],
+    );
+    const unknown = evaluateIvpol(policy, { object: pod('ghcr.io/a/other:1'), services });
+    assert.equal(unknown?.status, 'error');
+    assert.match(unknown?.message ?? '', /image\.GetMetadata\("ghcr\.io\/a\/other:1"\): no image data/);
+  });
 });
