@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.js';
 import { rewriteObjectConstruction } from './construct.js';
 import { CostLimitError, countEvaluation, PER_CALL_LIMIT, budget as running } from './cost.js';
 import { celEnvironment } from './environment.js';
-import { instrument } from './hooks.js';
+import { instrument, relaxHas } from './hooks.js';
 import { CelAuthz } from './lib/authorizer.js';
 import {
   type CelServices,
@@ -85,6 +85,7 @@ function checkedProgram(expression: string, site: CelSite): { compiled: Compiled
   } catch (e) {
     throw compileError(site, expression, e as Error);
   }
+  relaxHas(compiled.ast);
   const checked = compiled.check();
   if (!checked.valid) throw compileError(site, expression, checked.error ?? new Error('type check failed'));
   instrument(compiled.ast);
