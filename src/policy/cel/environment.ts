@@ -7,6 +7,7 @@ import { registerAuthorizer } from './lib/authorizer.js';
 import { registerComprehensions } from './lib/comprehensions.js';
 import { registerFormat } from './lib/format.js';
 import { registerGenerator } from './lib/generator.js';
+import { registerHash } from './lib/hash.js';
 import { registerImageVerify } from './lib/imageverify.js';
 import { registerIP } from './lib/ip.js';
 import { registerKyverno } from './lib/kyverno.js';
@@ -65,6 +66,7 @@ export function celEnvironment(): Environment {
   registerAuthorizer(env);
   registerGenerator(env);
   registerMath(env);
+  registerHash(env);
   registerImageVerify(env);
   shared = env;
   return env;
