@@ -1,11 +1,13 @@
 /**
  * cel-go's two-variable comprehensions (ext.TwoVarComprehensions, enabled in Kubernetes 1.33+): all, exists,
  * existsOne/exists_one, transformList, transformMap and transformMapEntry with an index/key and a value
- * variable, as macros on top of the CEL library's macro hooks.
+ * variable, and the lists extension's `sortBy(e, key)` macro, on top of the CEL library's macro hooks
+ * (a function whose parameters are `ast` is a macro: it receives the unevaluated argument nodes).
  */
 import type { Environment } from '@marcbachmann/cel-js';
+import { Duration, UnsignedInt } from '@marcbachmann/cel-js/evaluator';
 import { charge } from '../cost.js';
-import { evalError } from './util.js';
+import { celCompare, evalError } from './util.js';
 
 // cel-js hands macros its AST nodes and type-checker/evaluator objects; only the members used here are typed.
 interface Node {
@@ -18,6 +20,7 @@ interface Ctx {
 interface Checker {
   check(node: Node, ctx: Ctx): unknown;
   getType(name: string): unknown;
+  createError(code: string, message: string, node: Node): Error;
 }
 interface Evaluator {
   run(node: Node, ctx: Ctx): unknown;
@@ -157,7 +160,76 @@ function run(ev: Evaluator, m: Macro, ctx: Ctx): unknown {
   }
 }
 
+/** The CEL type of a sort key, when it is one of the comparable types; undefined otherwise. */
+function keyType(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'double';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'object':
+      if (v instanceof UnsignedInt) return 'uint';
+      if (v instanceof Uint8Array) return 'bytes';
+      if (v instanceof Date) return 'timestamp';
+      if (v instanceof Duration) return 'duration';
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+interface SortBy {
+  receiver: Node;
+  name: string;
+  key: Node;
+  elementType?: unknown;
+}
+
+/**
+ * `list.sortBy(e, keyExpr)`: the list ordered by the key each element gives (cel-go ext.Lists version 2, which
+ * expands it to `@sortByAssociatedKeys`). Keys must share one comparable type; equal keys keep list order.
+ */
+function sortByExpander({ args, receiver }: { args: Node[]; receiver: Node }) {
+  // cel-go: any expression but a literal scalar or a map literal.
+  if (receiver.op === 'value' || receiver.op === 'map')
+    throw evalError(
+      'sortBy can only be applied to a list, identifier, comprehension, call or select expression',
+    );
+  const macro: SortBy = { receiver, name: identifier(args[0] as Node, 'sortBy'), key: args[1] as Node };
+  return {
+    ...macro,
+    typeCheck(chk: Checker, m: SortBy, ctx: Ctx) {
+      const type = chk.check(m.receiver, ctx) as { kind?: string; valueType?: unknown };
+      if (type.kind !== 'list' && type.kind !== 'dyn')
+        throw chk.createError('invalid_argument', 'sortBy() can only be applied to a list', m.receiver);
+      m.elementType = type.kind === 'list' ? type.valueType : type;
+      chk.check(m.key, ctx.forkWithVariable(m.name, m.elementType));
+      return type.kind === 'list' ? type : chk.getType('list');
+    },
+    evaluate(ev: Evaluator, m: SortBy, ctx: Ctx) {
+      const list = ev.run(m.receiver, ctx);
+      if (!Array.isArray(list)) throw evalError('sortBy() can only be applied to a list');
+      charge(list.length);
+      if (list.length === 0) return [];
+      const keys = list.map((e) =>
+        ev.run(m.key, ctx.forkWithVariable(m.name, m.elementType).setIterValue(e, ev)),
+      );
+      const type = keyType(keys[0]);
+      if (type === undefined) throw evalError('list elements must be comparable');
+      if (keys.some((k) => keyType(k) !== type)) throw evalError('list elements must have the same type');
+      const order = keys.map((_, i) => i);
+      order.sort((a, b) => celCompare(keys[a], keys[b]) ?? 0);
+      return order.map((i) => list[i]);
+    },
+  };
+}
+
 export function registerComprehensions(env: Environment): void {
+  env.registerFunction('list.sortBy(ast, ast): list', sortByExpander);
   for (const receiver of ['list', 'map']) {
     env.registerFunction(`${receiver}.all(ast, ast, ast): bool`, expander('all', false));
     env.registerFunction(`${receiver}.exists(ast, ast, ast): bool`, expander('exists', false));

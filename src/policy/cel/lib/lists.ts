@@ -1,6 +1,7 @@
 /**
  * Kubernetes' list library (isSorted, sum, min, max, indexOf, lastIndexOf) and cel-go's lists extension
- * version 3 (slice, flatten, distinct, sort, reverse, first, last, lists.range; sortBy lives with the macros).
+ * version 3 (slice, flatten, distinct, sort, reverse, first, last, lists.range; `sortBy` is a macro, in
+ * comprehensions.ts).
  */
 import type { Environment } from '@marcbachmann/cel-js';
 import { Optional } from '@marcbachmann/cel-js';
