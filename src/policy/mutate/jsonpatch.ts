@@ -7,6 +7,7 @@
 import jsonpatch from 'fast-json-patch';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { isObject } from '../../core/document.js';
+import { cloneJson } from './clone.js';
 
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
@@ -211,7 +212,7 @@ export function applyJsonPatch<T>(
       if (op.op === 'move' && op.from !== undefined) out = copyAlong(out, op.from);
       const applied =
         'value' in op && typeof op.value === 'object' && op.value !== null
-          ? { ...op, value: structuredClone(op.value) }
+          ? { ...op, value: cloneJson(op.value) }
           : op;
       out = jsonpatch.applyOperation(out, applied as jsonpatch.Operation, true, true, true).newDocument;
     } catch (error) {
