@@ -4,7 +4,9 @@ import { UserError } from '../core/errors.js';
 import type { EvaluateOptions, SuppliedValues } from './engine/options.js';
 import { resourceRef } from './engine/resource.js';
 import type { UserInfo } from './match/index.js';
-import type { LoadedPolicy } from './model/types.js';
+import { baseRuleName, type LoadedPolicy } from './model/types.js';
+import { wildcardMatch } from './pattern/wildcard.js';
+import { parseImageReference } from './vars/index.js';
 
 /** Kyverno CLI's Values spec (kind: Values, or inline `values` in a test). */
 export interface ValuesSpec {
@@ -17,6 +19,23 @@ export interface ValuesSpec {
   namespaceSelector?: { name: string; labels?: Record<string, string> }[];
   namespaces?: Record<string, unknown>[];
   subresources?: { subresource?: ApiResource; parentResource?: ApiResource }[];
+  /** Rampart's extension: what verifying an image would give, for offline verifyImages rules. */
+  imageVerifications?: ImageVerificationValue[];
+}
+
+/**
+ * One supplied image verification (a values-file `imageVerifications` entry): the outcome the
+ * registry would give for the images it names, so verifyImages rules can pass or fail offline.
+ */
+export interface ImageVerificationValue {
+  /** The image as the resource names it or in its full form (`docker.io/nginx:1.27`); `*` and `?` allowed. */
+  image: string;
+  verified: boolean;
+  /** The digest the registry would report (`sha256:<hex>`); `mutateDigest` writes it into the resource. */
+  digest?: string;
+  /** Only for this policy (`name` or `namespace/name`) / rule. */
+  policy?: string;
+  rule?: string;
 }
 
 /** Kubernetes metav1.APIResource, as Kyverno CLI values files give it. */
@@ -70,7 +89,32 @@ const VALUES_FIELDS = new Set([
   'namespaceSelector',
   'namespaces',
   'subresources',
+  'imageVerifications',
 ]);
+const IMAGE_VERIFICATION_FIELDS = new Set(['image', 'verified', 'digest', 'policy', 'rule']);
+/** An OCI digest: algorithm, colon, hex-encoded value (opencontainers/go-digest's grammar). */
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+
+function checkImageVerifications(value: unknown, file: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw new UserError(`${file}: values.imageVerifications must be a list`);
+  value.forEach((entry, i) => {
+    const at = `${file}: values.imageVerifications[${i}]`;
+    if (!isObject(entry)) throw new UserError(`${at} must be an object`);
+    for (const key of Object.keys(entry)) {
+      if (!IMAGE_VERIFICATION_FIELDS.has(key)) throw new UserError(`${at}: unknown field "${key}"`);
+    }
+    if (typeof entry.image !== 'string' || entry.image === '')
+      throw new UserError(`${at}.image: required (an image reference)`);
+    if (typeof entry.verified !== 'boolean') throw new UserError(`${at}.verified: must be true or false`);
+    if (entry.digest !== undefined && (typeof entry.digest !== 'string' || !DIGEST.test(entry.digest)))
+      throw new UserError(`${at}.digest: must be a digest such as sha256:<64 hex digits>`);
+    for (const key of ['policy', 'rule'] as const) {
+      if (entry[key] !== undefined && (typeof entry[key] !== 'string' || entry[key] === ''))
+        throw new UserError(`${at}.${key}: must be a name`);
+    }
+  });
+}
 
 export function parseValuesSpec(content: unknown, file: string): ValuesSpec {
   if (!isObject(content)) throw new UserError(`${file}: a values file must be an object`);
@@ -80,6 +124,7 @@ export function parseValuesSpec(content: unknown, file: string): ValuesSpec {
   if (content.policies !== undefined && !Array.isArray(content.policies)) {
     throw new UserError(`${file}: values.policies must be a list`);
   }
+  checkImageVerifications(content.imageVerifications, file);
   return content as ValuesSpec;
 }
 
@@ -151,6 +196,49 @@ export function globalOperation(
     : undefined;
 }
 
+/** A supplied verification: verified or not, and the digest `mutateDigest` writes, if given. */
+export interface ImageVerificationOutcome {
+  verified: boolean;
+  digest?: string;
+}
+
+/**
+ * The values file's `imageVerifications` as the engine's image verdict: for an image (as written in
+ * the resource), a rule and its policy, the first entry whose `image` matches the image or its full
+ * reference (`nginx:1.27` is `docker.io/nginx:1.27`) and whose `policy`/`rule`, when set, name them.
+ */
+export function imageVerdictLookup(
+  spec: ValuesSpec | undefined,
+):
+  | ((
+      image: string,
+      rule: string,
+      policy?: Pick<LoadedPolicy, 'name' | 'namespace'>,
+    ) => ImageVerificationOutcome | undefined)
+  | undefined {
+  const entries = spec?.imageVerifications ?? [];
+  if (!entries.length) return undefined;
+  return (image, rule, policy) => {
+    let full: string | undefined;
+    try {
+      full = parseImageReference(image).reference;
+    } catch {
+      full = undefined;
+    }
+    for (const e of entries) {
+      if (e.rule !== undefined && e.rule !== rule && e.rule !== baseRuleName(rule)) continue;
+      if (
+        e.policy !== undefined &&
+        (!policy || (e.policy !== policy.name && e.policy !== `${policy.namespace}/${policy.name}`))
+      )
+        continue;
+      if (!wildcardMatch(e.image, image) && !(full !== undefined && wildcardMatch(e.image, full))) continue;
+      return e.digest === undefined ? { verified: e.verified } : { verified: e.verified, digest: e.digest };
+    }
+    return undefined;
+  };
+}
+
 /**
  * What a Kyverno CLI values file and user info add to an evaluation: the file's operation, Namespace
  * labels (from the lookups, the file's `namespaceSelector` entries winning), per policy × resource
@@ -160,13 +248,17 @@ export function valuesOptions(
   spec: ValuesSpec | undefined,
   lookups: readonly Document[],
   userInfo?: UserInfo,
-): Pick<EvaluateOptions, 'operation' | 'userInfo' | 'namespaceLabels' | 'values' | 'subresourceFor'> {
+): Pick<
+  EvaluateOptions,
+  'operation' | 'userInfo' | 'namespaceLabels' | 'values' | 'subresourceFor' | 'imageVerdict'
+> {
   return {
     operation: globalOperation(spec),
     userInfo,
     namespaceLabels: namespaceLabelLookup(lookups, spec),
     values: valuesProvider(spec),
     subresourceFor: subresourceLookup(spec),
+    imageVerdict: imageVerdictLookup(spec),
   };
 }
 

@@ -43,6 +43,13 @@ export interface EvaluateOptions {
   resourceSet?: readonly Document[];
   /** Offline answers for CEL policies' http / globalContext / imagedata / resource lookups (test context). */
   cel?: CelServices;
-  /** Known image verification verdicts (a test's expectations); offline verifyImages rules skip without one. */
-  imageVerdict?: (image: string, rule: string) => 'pass' | 'fail' | undefined;
+  /**
+   * Known image verification verdicts (a values file's `imageVerifications`); offline verifyImages rules
+   * skip without one. An object form may carry the digest `mutateDigest` writes.
+   */
+  imageVerdict?: (
+    image: string,
+    rule: string,
+    policy?: Pick<LoadedPolicy, 'name' | 'namespace'>,
+  ) => 'pass' | 'fail' | { verified: boolean; digest?: string } | undefined;
 }

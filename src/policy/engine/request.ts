@@ -3,7 +3,7 @@ import { isObject } from '../../core/document.js';
 import type { ResourceRef } from '../../core/result.js';
 import type { GroupVersionKind, MatchContext, UserInfo } from '../match/index.js';
 import type { LoadedPolicy } from '../model/types.js';
-import { buildImagesVariable, type ContextSources, EvalContext, imagesKey } from '../vars/index.js';
+import { buildImagesVariable, type ContextSources, EvalContext, sameImages } from '../vars/index.js';
 import type { EvaluateOptions, Operation, SuppliedValues } from './options.js';
 import { resourceRef } from './resource.js';
 import type { EngineResponse, RuleResponse } from './response.js';
@@ -147,7 +147,7 @@ export class ResourceRequest {
     // After a patch that left every container image as it was, the previous variable still holds.
     // Keys are compared only here, after a patch, so resources that are never patched pay nothing.
     const built = this.imagesBuilt;
-    if (built && imagesKey(built.from) === imagesKey(this.subject)) {
+    if (built && sameImages(built.from, this.subject)) {
       this.imagesVar = built.value;
       return this.imagesVar;
     }

@@ -68,6 +68,43 @@ export function policySeverity(policy: Pick<LoadedPolicy, 'annotations'>): Sever
   return s && SEVERITIES.has(s) ? (s as Severity) : 'medium';
 }
 
+interface PolicyFields {
+  name: string;
+  namespace: string | undefined;
+  annotations: Record<string, string>;
+  key: string;
+  severity: Severity;
+  category: string;
+  title: string | undefined;
+}
+
+/** What every response of a policy repeats, worked out once per policy instead of once per response. */
+const fieldsCache = new WeakMap<LoadedPolicy, PolicyFields>();
+
+function policyFields(policy: LoadedPolicy): PolicyFields {
+  const hit = fieldsCache.get(policy);
+  // Policies are not modified after loading; the check keeps a test that edits one in place honest.
+  if (
+    hit &&
+    hit.name === policy.name &&
+    hit.namespace === policy.namespace &&
+    hit.annotations === policy.annotations
+  ) {
+    return hit;
+  }
+  const fields: PolicyFields = {
+    name: policy.name,
+    namespace: policy.namespace,
+    annotations: policy.annotations,
+    key: policyKey(policy),
+    severity: policySeverity(policy),
+    category: policy.annotations[CATEGORY_ANNOTATION] ?? 'policy',
+    title: policy.annotations[TITLE_ANNOTATION],
+  };
+  fieldsCache.set(policy, fields);
+  return fields;
+}
+
 /**
  * A rule response from an outcome: policy name/key, severity, category and title from the policy's
  * annotations, the position of the resource's document. Every policy kind builds its responses here.
@@ -82,17 +119,18 @@ export function ruleResponse(
   action?: 'Audit' | 'Enforce',
 ): RuleResponse {
   // Built field by field, not with spreads: the engine makes one per rule and resource.
+  const fields = policyFields(policy);
   const out: RuleResponse = {
     policy: policy.name,
-    policyKey: policyKey(policy),
+    policyKey: fields.key,
     rule,
     resource,
     status,
     message: outcome.message,
-    severity: policySeverity(policy),
-    category: policy.annotations[CATEGORY_ANNOTATION] ?? 'policy',
+    severity: fields.severity,
+    category: fields.category,
     origin: doc.origin,
-    title: policy.annotations[TITLE_ANNOTATION],
+    title: fields.title,
     action,
   };
   if (outcome.properties) out.properties = outcome.properties;

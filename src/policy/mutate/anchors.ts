@@ -12,6 +12,7 @@
 import { isObject } from '../../core/document.js';
 import { parseAnchor } from '../pattern/anchor.js';
 import { matchPattern } from '../pattern/index.js';
+import { cloneJson } from './clone.js';
 
 type JsonMap = Record<string, unknown>;
 
@@ -70,7 +71,7 @@ function needsPreprocessing(patch: unknown): boolean {
 export function prepareStrategicPatch(patch: unknown, resource: unknown): PreparedPatch {
   // Most patches have no anchors: nothing to resolve, and the merge never modifies the patch.
   if (!needsPreprocessing(patch)) return { patch };
-  const copy = structuredClone(patch);
+  const copy = cloneJson(patch);
   try {
     preprocess(copy, resource);
   } catch (error) {
@@ -159,7 +160,7 @@ function processListOfMaps(pattern: unknown[], resource: unknown): void {
     let anyGlobalPassed = false;
     let lastGlobal: GlobalConditionFailed | undefined;
     // Kyverno reuses one copy of the element for every resource element, so renames persist.
-    const copy = structuredClone(patternElement);
+    const copy = cloneJson(patternElement);
     for (const resourceElement of resourceElements) {
       try {
         preprocess(copy, resourceElement);
@@ -191,7 +192,7 @@ function appendNamedCopy(pattern: unknown[], element: unknown, resourceElement: 
   if (!isObject(resourceElement)) return;
   const name = resourceElement.name;
   if (name === undefined || name === null || name === '') return;
-  const copy = structuredClone(element);
+  const copy = cloneJson(element);
   if (deleteAnchors(copy, true, false)) return;
   if (isObject(copy)) copy.name = name;
   pattern.push(copy);

@@ -65,6 +65,41 @@ function checkConditions(block: unknown, ctx: EvalContext): ConditionsOutcome {
   return evaluateConditions(block, (value) => substituteVariables(value, ctx));
 }
 
+/** Whether any string or key of a policy fragment holds a `{{ }}` variable or a `$( )` reference. */
+function hasVariables(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{') || value.includes('$(');
+  if (Array.isArray(value)) return value.some(hasVariables);
+  if (isObject(value)) {
+    for (const key of Object.keys(value)) if (hasVariables(key) || hasVariables(value[key])) return true;
+  }
+  return false;
+}
+
+/** Patches without variables, per rule (or foreach) body: substituting them would only copy them. */
+const constantPatches = new WeakMap<object, PatchSpec | null>();
+
+/**
+ * The body's patch with its variables substituted. A body with none gets the same spec object every
+ * time, so the per-patch caches downstream (parsed JSON patches, anchor analysis) hit.
+ */
+function patchSpec(body: PatchSpec & object, ctx: EvalContext, path?: string): PatchSpec {
+  let constant = constantPatches.get(body);
+  if (constant === undefined) {
+    const spec: PatchSpec = {
+      patchStrategicMerge: body.patchStrategicMerge,
+      patchesJson6902: body.patchesJson6902,
+    };
+    constant = hasVariables(spec) ? null : spec;
+    constantPatches.set(body, constant);
+  }
+  if (constant) return constant;
+  return substituteVariables(
+    { patchStrategicMerge: body.patchStrategicMerge, patchesJson6902: body.patchesJson6902 },
+    ctx,
+    path,
+  );
+}
+
 function describe(resource: Resource): string {
   const meta = isObject(resource.metadata) ? resource.metadata : {};
   const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -110,11 +145,7 @@ function mutateOne(
   }
   let spec: PatchSpec;
   try {
-    spec = substituteVariables(
-      { patchStrategicMerge: mutate.patchStrategicMerge, patchesJson6902: mutate.patchesJson6902 },
-      env.ctx,
-      '/mutate',
-    );
+    spec = patchSpec(mutate, env.ctx, '/mutate');
   } catch (error) {
     return errorOutcome(resource, 'variable substitution failed', error);
   }
@@ -133,6 +164,20 @@ function patchOutcome(resource: Resource, spec: PatchSpec): MutationOutcome {
   }
 }
 
+const listExpressions = new Map<string, string>();
+
+/** A foreach `list`, with or without its `{{ }}`, as the JMESPath expression to query. */
+function listExpression(list: unknown): string {
+  const source = String(list ?? '');
+  let expr = listExpressions.get(source);
+  if (expr === undefined) {
+    expr = source.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1');
+    if (listExpressions.size > 5_000) listExpressions.clear();
+    listExpressions.set(source, expr);
+  }
+  return expr;
+}
+
 class ForEachMutator {
   constructor(
     private readonly env: MutationEnv,
@@ -146,10 +191,7 @@ class ForEachMutator {
     for (const foreach of list) {
       let elements: unknown;
       try {
-        const expr = String(foreach.list ?? '')
-          .trim()
-          .replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1');
-        elements = ctx.query(expr);
+        elements = ctx.query(listExpression(foreach.list));
       } catch (error) {
         return errorOutcome(this.resource, `failed to evaluate list ${foreach.list}`, error);
       }
@@ -184,8 +226,11 @@ class ForEachMutator {
         ctx.set('elementIndex', index);
         ctx.set(`element${this.nesting}`, element);
         ctx.set(`elementIndex${this.nesting}`, index);
-        for (const [key, values] of Object.entries(this.env.foreachValues ?? {})) {
-          if (index < values.length) ctx.set(key, values[index]);
+        const foreachValues = this.env.foreachValues;
+        if (foreachValues) {
+          for (const [key, values] of Object.entries(foreachValues)) {
+            if (index < values.length) ctx.set(key, values[index]);
+          }
         }
         try {
           loadContextEntries(foreach.context, ctx, this.env.sources);
@@ -205,10 +250,7 @@ class ForEachMutator {
         } else {
           let spec: PatchSpec;
           try {
-            spec = substituteVariables(
-              { patchStrategicMerge: foreach.patchStrategicMerge, patchesJson6902: foreach.patchesJson6902 },
-              ctx,
-            );
+            spec = patchSpec(foreach, ctx);
           } catch (error) {
             return errorOutcome(patched, 'variable substitution failed', error);
           }

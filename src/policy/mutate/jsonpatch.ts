@@ -7,6 +7,7 @@
 import jsonpatch from 'fast-json-patch';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { isObject } from '../../core/document.js';
+import { cloneJson } from './clone.js';
 
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
@@ -22,6 +23,7 @@ export interface JsonPatchOptions {
 
 export class JsonPatchError extends Error {}
 
+const INDEX = /^\d+$/;
 const OPS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
 /**
@@ -135,7 +137,8 @@ function ensureParents(doc: unknown, parts: readonly string[]): void {
   let node = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i]!;
-    const nextIsIndex = /^(\d+|-)$/.test(parts[i + 1]!);
+    const next = parts[i + 1]!;
+    const nextIsIndex = next === '-' || INDEX.test(next);
     if (Array.isArray(node)) {
       const idx = part === '-' ? node.length : Number(part);
       if (!Number.isInteger(idx)) return;
@@ -190,6 +193,47 @@ function copyAlong(root: any, path: string): any {
   return top;
 }
 
+function containsUndefined(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (Array.isArray(value)) return value.some(containsUndefined);
+  if (isObject(value)) return Object.values(value).some(containsUndefined);
+  return false;
+}
+
+/**
+ * The common operations done directly: `add`, `replace` or `remove` of a key of an object whose
+ * parents all exist (after copyAlong, every container on the path is already a private copy). Returns
+ * false for anything else (arrays at the last step, missing parents, root or prototype paths, values
+ * with undefined), which fast-json-patch then applies and validates with its own errors.
+ */
+function applyToObjectKey(doc: unknown, op: JsonPatchOperation, parts: readonly string[]): boolean {
+  if (op.op !== 'add' && op.op !== 'replace' && op.op !== 'remove') return false;
+  if (parts.length === 0) return false;
+  let node = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i]!;
+    if (part === '__proto__' || part === 'prototype') return false;
+    if (Array.isArray(node)) {
+      if (!INDEX.test(part)) return false;
+      node = node[Number(part)];
+    } else if (isObject(node)) {
+      if (!Object.hasOwn(node, part)) return false;
+      node = node[part];
+    } else return false;
+  }
+  const last = parts[parts.length - 1]!;
+  if (!isObject(node) || last === '__proto__' || last === 'prototype') return false;
+  if (op.op === 'remove') {
+    if (!Object.hasOwn(node, last)) return false;
+    delete node[last];
+    return true;
+  }
+  if (op.op === 'replace' && !Object.hasOwn(node, last)) return false;
+  if (containsUndefined(op.value)) return false;
+  node[last] = typeof op.value === 'object' && op.value !== null ? cloneJson(op.value) : op.value;
+  return true;
+}
+
 export function applyJsonPatch<T>(
   doc: T,
   operations: readonly JsonPatchOperation[],
@@ -200,18 +244,21 @@ export function applyJsonPatch<T>(
     let op: JsonPatchOperation = original;
     try {
       if (!options.strict) {
-        op = { ...op, path: resolveNegative(out, op.path, op.op === 'add') };
-        if (op.from !== undefined) op.from = resolveNegative(out, op.from, false);
+        const path = resolveNegative(out, op.path, op.op === 'add');
+        const from = op.from === undefined ? undefined : resolveNegative(out, op.from, false);
+        if (path !== op.path || from !== op.from)
+          op = { ...op, path, ...(from === undefined ? {} : { from }) };
         if (op.op === 'remove' && lookup(out, parsePointer(op.path)) === undefined) continue;
       }
       // The value is cloned so that later operations never alias the policy's own objects.
       out = copyAlong(out, op.path);
       // Parents created here are new objects, so they need no copying of their own.
       if (!options.strict && op.op === 'add') ensureParents(out, parsePointer(op.path));
+      if (op.path !== '' && applyToObjectKey(out, op, parsePointer(op.path))) continue;
       if (op.op === 'move' && op.from !== undefined) out = copyAlong(out, op.from);
       const applied =
         'value' in op && typeof op.value === 'object' && op.value !== null
-          ? { ...op, value: structuredClone(op.value) }
+          ? { ...op, value: cloneJson(op.value) }
           : op;
       out = jsonpatch.applyOperation(out, applied as jsonpatch.Operation, true, true, true).newDocument;
     } catch (error) {

@@ -21,12 +21,24 @@ export function definitionFor(apiVersion: unknown, kind: unknown): string | unde
   return KIND_DEFINITIONS[`${apiVersion}/${kind}`];
 }
 
+/** Decoded entries per definition and field: the merge asks for the same few on every resource. */
+const decoded = new Map<string, Map<string, FieldPatchMeta | undefined>>();
+
 export function fieldMeta(definition: string | undefined, field: string): FieldPatchMeta | undefined {
   if (definition === undefined) return undefined;
+  let fields = decoded.get(definition);
+  if (!fields) {
+    fields = new Map();
+    decoded.set(definition, fields);
+  }
+  if (fields.has(field)) return fields.get(field);
   const entry = PATCH_META[definition]?.[field];
-  if (!entry) return undefined;
-  const [target, strategy, mergeKey, list] = entry;
-  return { definition: target || undefined, strategy, mergeKey, list: list === 1 };
+  const meta = entry
+    ? { definition: entry[0] || undefined, strategy: entry[1], mergeKey: entry[2], list: entry[3] === 1 }
+    : undefined;
+  // Unknown fields (custom keys, labels) are not remembered: their number has no bound.
+  if (entry) fields.set(field, meta);
+  return meta;
 }
 
 /** Whether the definition is known at all (a known type's unlisted fields have no metadata). */

@@ -75,31 +75,52 @@ function mergeMap(
       throw new StrategicMergeError(`${path || '/'}: unknown $patch directive ${JSON.stringify(directive)}`);
   }
   const out: JsonMap = base ? { ...base } : {};
+  // Whether `out` differs from `base`: an unchanged map is returned as `base` itself, so the caller
+  // (and the change check after the patch) see untouched subtrees by identity.
+  let changed = base === undefined;
+  let directives = false;
   for (const [key, value] of Object.entries(patch)) {
-    if (isDirective(key)) continue;
+    if (isDirective(key)) {
+      directives = true;
+      continue;
+    }
     const fieldPath = `${path}/${key}`;
     if (value === null) {
+      if (Object.hasOwn(out, key)) changed = true;
       delete out[key];
       continue;
     }
     const meta = fieldMeta(definition, key);
+    const current = out[key];
     if (Array.isArray(value)) {
-      const merged = mergeList(out[key], value, meta, fieldPath);
-      if (merged === undefined) delete out[key];
-      else out[key] = merged;
+      const merged = mergeList(current, value, meta, fieldPath);
+      if (merged === undefined) {
+        if (Object.hasOwn(out, key)) changed = true;
+        delete out[key];
+      } else {
+        if (merged !== current) changed = true;
+        out[key] = merged;
+      }
     } else if (isObject(value)) {
       const merged = mergeMap(
-        isObject(out[key]) ? (out[key] as JsonMap) : undefined,
+        isObject(current) ? (current as JsonMap) : undefined,
         value,
         meta?.definition,
         fieldPath,
       );
-      if (merged === DELETED) delete out[key];
-      else out[key] = merged;
+      if (merged === DELETED) {
+        if (Object.hasOwn(out, key)) changed = true;
+        delete out[key];
+      } else {
+        if (merged !== current) changed = true;
+        out[key] = merged;
+      }
     } else {
+      if (current !== value || !Object.hasOwn(out, key)) changed = true;
       out[key] = value;
     }
   }
+  if (!directives) return changed ? out : (base as JsonMap);
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith(DELETE_PRIMITIVE)) {
       const field = key.slice(DELETE_PRIMITIVE.length);
@@ -202,6 +223,8 @@ function mergeList(
     } else if (index >= 0) out[index] = merged;
     else out.push(merged);
   }
+  // Every element merged to itself: the list is unchanged, and stays shared.
+  if (Array.isArray(base) && out.length === base.length && out.every((e, i) => e === base[i])) return base;
   return out;
 }
 

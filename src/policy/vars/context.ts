@@ -13,6 +13,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Splits a dotted variable name like Kyverno's AddVariable (a CSV reader with '.' as separator). */
 export function splitVariableName(name: string): string[] {
+  // A name without dots or quotes is one field (foreach sets element and elementIndex per element).
+  if (!name.includes('.') && !name.includes('"')) return [name];
   const fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -57,6 +59,13 @@ export class EvalContext {
   }
 
   private write(path: string[], value: unknown, mergeObjects: boolean): void {
+    if (path.length === 1 && !mergeObjects) {
+      // A plain name (element, elementIndex, ...), the most frequent write: one copy of the top level.
+      const copy: Record<string, unknown> = { ...this.data };
+      copy[path[0]!] = value;
+      this.data = copy;
+      return;
+    }
     const update = (node: unknown, depth: number): unknown => {
       const key = path[depth]!;
       const copy: Record<string, unknown> = isRecord(node) ? { ...node } : {};

@@ -142,6 +142,50 @@ export function imagesKey(resource: unknown): string {
   return key;
 }
 
+function podSpecOf(resource: Record<string, unknown>): unknown {
+  const specPath = POD_PATHS[resource.kind as string];
+  if (!specPath) return undefined;
+  let spec: unknown = resource;
+  for (const key of specPath) spec = isRecord(spec) ? spec[key] : undefined;
+  return isRecord(spec) ? spec : undefined;
+}
+
+/**
+ * Whether two resources give the same `images` variable: `imagesKey(a) === imagesKey(b)`, without
+ * building either key, and stopping at the first shared subtree (a patch shares what it left alone).
+ */
+export function sameImages(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  const kindA = isRecord(a) && typeof a.kind === 'string' ? a.kind : undefined;
+  const kindB = isRecord(b) && typeof b.kind === 'string' ? b.kind : undefined;
+  if (kindA === undefined || kindB === undefined) return imagesKey(a) === imagesKey(b);
+  if (kindA !== kindB) return imagesKey(a) === imagesKey(b);
+  const specA = podSpecOf(a as Record<string, unknown>);
+  const specB = podSpecOf(b as Record<string, unknown>);
+  if (specA === specB) return true;
+  if (!isRecord(specA) || !isRecord(specB)) return false;
+  for (const type of CONTAINER_TYPES) {
+    const listA = specA[type];
+    const listB = specB[type];
+    if (listA === listB) continue;
+    if (!Array.isArray(listA) || !Array.isArray(listB) || listA.length !== listB.length) return false;
+    for (let i = 0; i < listA.length; i++) {
+      const x = listA[i];
+      const y = listB[i];
+      if (x === y) continue;
+      if (isRecord(x) !== isRecord(y)) return false;
+      if (
+        isRecord(x) &&
+        isRecord(y) &&
+        (String(x.name) !== String(y.name) || String(x.image) !== String(y.image))
+      ) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 /**
  * Kyverno's `images` variable: `{containers|initContainers|ephemeralContainers: {<container name>:
  * {registry, path, name, tag, digest, reference, referenceWithTag, jsonPointer}}}` for Pods and Pod

@@ -6,6 +6,6 @@ export { EvalContext, splitVariableName } from './context.js';
 export { type ContextSources, loadContextEntries } from './entries.js';
 export { VariableError } from './errors.js';
 export { KYVERNO_FUNCTIONS } from './functions.js';
-export { buildImagesVariable, type ImageInfo, imagesKey, parseImageReference } from './images.js';
+export { buildImagesVariable, type ImageInfo, imagesKey, parseImageReference, sameImages } from './images.js';
 export { jmespathSearch } from './jmespath.js';
 export { substituteVariables } from './substitute.js';

@@ -209,6 +209,8 @@ function substituteString(value: string, leafPath: string, scope: Scope): unknow
       const text = typeof resolved === 'string' ? resolved : goJsonMarshal(resolved);
       current = current.replace(prefix + v, () => prefix + text);
     }
+    // Nothing left to substitute or unescape: the next pass would find no match and change nothing.
+    if (!current.includes('{{')) return current;
   }
   throw new VariableError(`failed to resolve variables at path ${path}: too many nested substitutions`);
 }

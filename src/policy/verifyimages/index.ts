@@ -2,12 +2,16 @@
  * `verifyImages` rules: validated field by field (attestors, attestations, imageReferences,
  * mutateDigest, verifyDigest, required), and evaluated offline: verifying a signature needs the
  * registry, so every image the rule selects gives `skip` with the reason "image verification needs
- * registry access" — unless the caller supplies the outcome per image (a test's expectations).
+ * registry access" — unless the caller supplies the outcome per image (a values file's
+ * `imageVerifications`, see docs/test.md).
  */
 import { isObject } from '../../core/document.js';
-import type { Rule } from '../model/types.js';
+import type { JsonPatchOperation } from '../../core/result.js';
+import type { LoadedPolicy, Rule } from '../model/types.js';
+import { applyJsonPatch } from '../mutate/index.js';
 import { wildcardMatch } from '../pattern/wildcard.js';
 import type { RuleOutcome } from '../validate/index.js';
+import { parseImageReference } from '../vars/index.js';
 
 export const OFFLINE_REASON = 'image verification needs registry access';
 
@@ -131,62 +135,126 @@ function checkAttestors(value: unknown, path: string, problems: string[]): void 
 
 /** Every container image of a Pod or pod template (containers, initContainers, ephemeralContainers). */
 export function imagesOf(resource: Record<string, unknown>): string[] {
-  const spec = podSpecOf(resource);
-  if (!spec) return [];
-  const out: string[] = [];
+  return containerImages(resource).map((c) => c.image);
+}
+
+interface ContainerImage {
+  image: string;
+  /** JSON pointer of the container's `image` field (Kyverno's ImageInfo.Pointer). */
+  pointer: string;
+}
+
+function containerImages(resource: Record<string, unknown>): ContainerImage[] {
+  const found = podSpecOf(resource);
+  if (!found) return [];
+  const out: ContainerImage[] = [];
   for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-    const list = spec[field];
+    const list = found.spec[field];
     if (!Array.isArray(list)) continue;
-    for (const c of list) if (isObject(c) && typeof c.image === 'string') out.push(c.image);
+    list.forEach((c, i) => {
+      if (isObject(c) && typeof c.image === 'string')
+        out.push({ image: c.image, pointer: `${found.path}/${field}/${i}/image` });
+    });
   }
   return out;
 }
 
-function podSpecOf(resource: Record<string, unknown>): Record<string, unknown> | undefined {
+function podSpecOf(
+  resource: Record<string, unknown>,
+): { spec: Record<string, unknown>; path: string } | undefined {
   const spec = resource.spec;
   if (!isObject(spec)) return undefined;
-  if (resource.kind === 'Pod') return spec;
+  if (resource.kind === 'Pod') return { spec, path: '/spec' };
+  if (isObject(spec.template) && isObject(spec.template.spec))
+    return { spec: spec.template.spec, path: '/spec/template/spec' };
   const jobTemplate = isObject(spec.jobTemplate) ? spec.jobTemplate : undefined;
-  const template = isObject(spec.template)
-    ? spec.template
-    : isObject(jobTemplate?.spec)
-      ? (jobTemplate.spec as any).template
-      : undefined;
-  return isObject(template) && isObject(template.spec) ? template.spec : undefined;
+  const template = isObject(jobTemplate?.spec)
+    ? (jobTemplate.spec as Record<string, unknown>).template
+    : undefined;
+  return isObject(template) && isObject(template.spec)
+    ? { spec: template.spec, path: '/spec/jobTemplate/spec/template/spec' }
+    : undefined;
 }
 
-/** Outcome for one image a test or caller already knows (e.g. from a registry run). */
-export type ImageVerdict = (image: string, rule: string) => 'pass' | 'fail' | undefined;
+/** A supplied verification: `pass`/`fail`, or whether the image verified and the digest it has. */
+export type ImageVerification = 'pass' | 'fail' | { verified: boolean; digest?: string };
+
+/** Outcome for one image a test or caller already knows (a values file's `imageVerifications`). */
+export type ImageVerdict = (
+  image: string,
+  rule: string,
+  policy?: Pick<LoadedPolicy, 'name' | 'namespace'>,
+) => ImageVerification | undefined;
+
+function fullReference(image: string): string | undefined {
+  try {
+    return parseImageReference(image).reference;
+  } catch {
+    return undefined;
+  }
+}
+
+const verifiedOf = (v: ImageVerification | undefined): boolean | undefined =>
+  v === undefined ? undefined : typeof v === 'string' ? v === 'pass' : v.verified;
 
 /**
  * Evaluates a matched verifyImages rule offline. No response (undefined) when no image of the
- * resource is selected by any entry, as Kyverno responds only for the images it verified.
+ * resource is selected by any entry, as Kyverno responds only for the images it verified. With a
+ * verdict for every selected image the rule passes (or fails for any unverified image); a verified
+ * image without a digest that an entry with `mutateDigest` (Kyverno's default: true) selected gets
+ * the supplied digest written into the resource, as Kyverno's patch does (`<full reference>@<digest>`).
  */
 export function verifyImagesRule(
   rule: Rule,
   resource: Record<string, unknown>,
   verdict?: ImageVerdict,
+  policy?: Pick<LoadedPolicy, 'name' | 'namespace'>,
 ): RuleOutcome | undefined {
-  const entries = Array.isArray(rule.verifyImages) ? rule.verifyImages : [];
+  const entries = (Array.isArray(rule.verifyImages) ? rule.verifyImages : []).filter(isObject);
   const selected: string[] = [];
-  for (const image of imagesOf(resource)) {
-    const hit = entries.some((e) => {
-      if (!isObject(e)) return false;
+  /** Containers whose image an entry with mutateDigest selected. */
+  const digestTargets: ContainerImage[] = [];
+  for (const container of containerImages(resource)) {
+    const { image } = container;
+    // Kyverno matches the full reference (`nginx` is `docker.io/nginx:latest`); the image as written
+    // is matched too.
+    const full = fullReference(image);
+    const matches = (pattern: string): boolean =>
+      wildcardMatch(pattern, image) || (full !== undefined && wildcardMatch(pattern, full));
+    const hits = entries.filter((e) => {
       const refs = (Array.isArray(e.imageReferences) ? e.imageReferences : [e.image]).filter(
         (r): r is string => typeof r === 'string',
       );
       const skips = (Array.isArray(e.skipImageReferences) ? e.skipImageReferences : []).filter(
         (r): r is string => typeof r === 'string',
       );
-      return refs.some((r) => wildcardMatch(r, image)) && !skips.some((r) => wildcardMatch(r, image));
+      return refs.some(matches) && !skips.some(matches);
     });
-    if (hit && !selected.includes(image)) selected.push(image);
+    if (hits.length === 0) continue;
+    if (!selected.includes(image)) selected.push(image);
+    if (hits.some((e) => e.mutateDigest !== false)) digestTargets.push(container);
   }
   if (selected.length === 0) return undefined;
-  const verdicts = selected.map((image) => [image, verdict?.(image, rule.name)] as const);
-  const failed = verdicts.filter(([, v]) => v === 'fail').map(([image]) => image);
+  const verdicts = new Map(selected.map((image) => [image, verdict?.(image, rule.name, policy)] as const));
+  const failed = selected.filter((image) => verifiedOf(verdicts.get(image)) === false);
   if (failed.length) return { status: 'fail', message: `failed to verify image ${failed.join(', ')}` };
-  if (verdicts.every(([, v]) => v === 'pass'))
-    return { status: 'pass', message: `verified image signatures for ${selected.join(', ')}` };
-  return { status: 'skip', message: OFFLINE_REASON, properties: { offline: 'true' } };
+  if (!selected.every((image) => verifiedOf(verdicts.get(image)) === true))
+    return { status: 'skip', message: OFFLINE_REASON, properties: { offline: 'true' } };
+  const message = `verified image signatures for ${selected.join(', ')}`;
+  const patch: JsonPatchOperation[] = [];
+  for (const { image, pointer } of digestTargets) {
+    const v = verdicts.get(image);
+    const digest = typeof v === 'object' ? v.digest : undefined;
+    if (!digest) continue;
+    let info: ReturnType<typeof parseImageReference>;
+    try {
+      info = parseImageReference(image);
+    } catch {
+      continue;
+    }
+    if (info.digest) continue;
+    patch.push({ op: 'replace', path: pointer, value: `${info.reference}@${digest}` });
+  }
+  if (!patch.length) return { status: 'pass', message };
+  return { status: 'pass', message, patch, patchedResource: applyJsonPatch(resource, patch) };
 }
