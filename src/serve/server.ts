@@ -113,14 +113,18 @@ export async function startWebhook(
         throw new ReviewError(`malformed JSON: ${(error as Error).message}`);
       }
       const { apiVersion, request } = parseReview(body);
+      const scope = metrics.scope(request);
       const evaluated = decide(set, request, endpoint, {
         namespaceLabels: options.namespaceLabels,
         failurePolicy,
-        observe: (policy, responses, seconds) => metrics.policy(request, policy, responses, seconds),
+        observe: (policy, responses, seconds) => {
+          scope.policyDuration(policy, seconds);
+          for (const r of responses) scope.result(policy, r);
+        },
       });
       const { decision } = evaluated;
       const seconds = (performance.now() - started) / 1000;
-      metrics.admission(request, decision.allowed, seconds);
+      scope.admission(decision.allowed, seconds);
       if (!decision.allowed || decision.warnings.length)
         log({
           level: decision.allowed ? 'warn' : 'info',

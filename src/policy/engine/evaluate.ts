@@ -80,13 +80,16 @@ function run(
   }
   const phases = [...byPhase].filter(([, list]) => list.length > 0);
   const sources = contextSources(options);
+  const timer = options.policyTimer;
   for (const doc of documents) {
     if (!isObject(doc.content)) continue;
     const request = new ResourceRequest(doc, options, sources, flat);
     for (const [phase, scheduled] of phases) {
       for (const s of scheduled) {
-        if (s.kind.matches && !s.kind.matches(s.policy, request, s.prepared)) continue;
-        s.kind.evaluate(s.policy, request, phase, s.prepared);
+        const started = timer ? performance.now() : 0;
+        if (!s.kind.matches || s.kind.matches(s.policy, request, s.prepared))
+          s.kind.evaluate(s.policy, request, phase, s.prepared);
+        if (timer) timer(s.policy, (performance.now() - started) / 1000);
       }
     }
     if (!flat) out.resources.push(request.response());

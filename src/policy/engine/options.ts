@@ -45,4 +45,10 @@ export interface EvaluateOptions {
   cel?: CelServices;
   /** Known image verification verdicts (a test's expectations); offline verifyImages rules skip without one. */
   imageVerdict?: (image: string, rule: string) => 'pass' | 'fail' | undefined;
+  /**
+   * Called after each policy runs on a resource in a phase (its match check included) with the seconds it
+   * took, so one engine call over many policies still yields per-policy execution times (the admission
+   * server's metrics). Costs nothing when unset.
+   */
+  policyTimer?: (policy: LoadedPolicy, seconds: number) => void;
 }
