@@ -1,13 +1,8 @@
 import { UserError } from '../core/errors.js';
-import { listPackNames, loadPack } from '../packs/index.js';
+import { loadPolicySources } from '../packs/policy-sources.js';
 import { backgroundTargets, buildBackgroundReports, isBackgroundPolicy } from '../policy/background.js';
 import type { RuleResponse } from '../policy/engine/evaluate.js';
-import {
-  isPolicyExceptionDocument,
-  type PolicyException,
-  parsePolicyException,
-} from '../policy/exceptions/index.js';
-import { loadPolicies } from '../policy/load.js';
+import type { PolicyException } from '../policy/exceptions/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { KubeApiError } from './errors.js';
 import {
@@ -31,21 +26,7 @@ export async function loadReportPolicies(
   paths: readonly string[],
   packs: readonly string[],
 ): Promise<ReportPolicies> {
-  const known = listPackNames();
-  for (const name of packs)
-    if (!known.includes(name)) throw new UserError(`unknown pack "${name}" (available: ${known.join(', ')})`);
-  const policies: LoadedPolicy[] = [];
-  const exceptions: PolicyException[] = [];
-  if (paths.length) {
-    const loaded = await loadPolicies(paths);
-    if (loaded.invalid.length) throw loaded.invalid[0]!.error;
-    policies.push(...loaded.policies);
-    for (const d of loaded.others)
-      if (isPolicyExceptionDocument(d.content)) exceptions.push(parsePolicyException(d));
-  }
-  for (const name of packs) policies.push(...(await loadPack(name)).policies);
-  if (policies.length === 0) throw new UserError(`no policies found in ${[...paths, ...packs].join(', ')}`);
-  return { policies, exceptions };
+  return loadPolicySources({ paths, packs });
 }
 
 export interface ReportRunOptions extends ReportPolicies {

@@ -2,7 +2,8 @@ import fastJsonPatch from 'fast-json-patch';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { type EvaluateOptions, evaluateResources, type RuleResponse } from '../policy/engine/evaluate.js';
-import { isKyvernoPolicy, type LoadedPolicy, policyKey } from '../policy/model/types.js';
+import { candidateKinds } from '../policy/engine/kind-index.js';
+import { isKyvernoPolicy, type LoadedPolicy, policyKey, type Rule } from '../policy/model/types.js';
 import type { NamespaceLabels } from './namespace-labels.js';
 import type { PolicySet } from './policy-set.js';
 import type { AdmissionRequest, Decision } from './review.js';
@@ -13,9 +14,12 @@ import type { AdmissionRequest, Decision } from './review.js';
  *
  * `/mutate` runs every policy in one engine call (mutations chain across policies) and answers with the
  * RFC 6902 difference between the object and the engine's patched resource; it never denies on
- * validation. `/validate` runs each policy on its own, so each gets its own execution time; the object
- * it receives has already been through the mutating webhook, so per-policy runs see what Kyverno's
- * validating webhook sees. Enforce failures deny, Audit failures become warnings, evaluation errors
+ * validation. `/validate` runs the policies that cannot change the object in one engine call and each
+ * policy that can (mutate or verifyImages rules beside its validations) on its own, so no policy
+ * validates another's mutation: the object it receives has already been through the mutating webhook,
+ * so these runs see what Kyverno's validating webhook sees. Which policies a (kind, operation) can
+ * select is worked out once per policy set (`planFor`); per-policy execution times come from the
+ * engine's `policyTimer`. Enforce failures deny, Audit failures become warnings, evaluation errors
  * follow the failure policy.
  */
 
@@ -25,8 +29,8 @@ export type FailurePolicy = 'Fail' | 'Ignore';
 export interface DecideOptions {
   namespaceLabels: NamespaceLabels;
   failurePolicy: FailurePolicy;
-  /** Called per policy run with its rule responses and duration (metrics). */
-  observe?: (policy: LoadedPolicy | undefined, responses: readonly RuleResponse[], seconds?: number) => void;
+  /** Called once per policy evaluated with its rule responses and execution seconds (metrics). */
+  observe?: (policy: LoadedPolicy, responses: readonly RuleResponse[], seconds: number) => void;
 }
 
 export interface Evaluated {
@@ -154,20 +158,111 @@ function fromResponses(
  */
 const byEndpoint = new WeakMap<PolicySet, Record<Endpoint, readonly LoadedPolicy[]>>();
 
+function hasRule(p: LoadedPolicy, fields: readonly string[]): boolean {
+  return isKyvernoPolicy(p)
+    ? p.computedRules.some((r) => fields.some((f) => (r as Record<string, unknown>)[f] !== undefined))
+    : /Mutating/.test(p.kind) === fields.includes('mutate'); // a MutatingPolicy mutates, the rest validate
+}
+
 export function endpointPolicies(set: PolicySet, endpoint: Endpoint): readonly LoadedPolicy[] {
   let split = byEndpoint.get(set);
   if (!split) {
-    const has = (p: LoadedPolicy, fields: string[]) =>
-      isKyvernoPolicy(p)
-        ? p.computedRules.some((r) => fields.some((f) => (r as Record<string, unknown>)[f] !== undefined))
-        : /Mutating/.test(p.kind) === fields.includes('mutate'); // a MutatingPolicy mutates, the rest validate
     split = {
-      validate: set.policies.filter((p) => has(p, ['validate', 'verifyImages'])),
-      mutate: set.policies.filter((p) => has(p, ['mutate', 'verifyImages'])),
+      validate: set.policies.filter((p) => hasRule(p, ['validate', 'verifyImages'])),
+      mutate: set.policies.filter((p) => hasRule(p, ['mutate', 'verifyImages'])),
     };
     byEndpoint.set(set, split);
   }
   return split[endpoint];
+}
+
+/**
+ * What one (endpoint, kind, operation) runs, in policy order. `together` go through one engine call:
+ * on `/validate` these are the policies that cannot change the object, so running them side by side
+ * gives each exactly what it would see alone; `alone` (validate policies that also mutate or verify
+ * images) run one engine call each, so no policy validates another's mutation, as Kyverno's validating
+ * webhook sees it. `/mutate` runs everything together (mutations chain).
+ */
+export interface Plan {
+  together: readonly LoadedPolicy[];
+  alone: readonly LoadedPolicy[];
+  /** Each policy's position in the endpoint's order (responses are reported in it). */
+  order: ReadonlyMap<string, number>;
+}
+
+const plans = new WeakMap<PolicySet, Map<string, Plan>>();
+/** Kinds and operations come from requests: the per-set cache stops growing here. */
+const MAX_PLANS = 512;
+
+function operationsOf(filter: unknown): Set<string> | undefined {
+  if (!isObject(filter) || !isObject(filter.resources)) return undefined;
+  const ops = filter.resources.operations;
+  if (!Array.isArray(ops) || ops.length === 0) return undefined;
+  return new Set(ops.map(String));
+}
+
+/** The operations a rule's match block can select, or undefined when any (or not cheaply known). */
+function candidateOperations(rule: Rule): Set<string> | undefined {
+  const match = rule.match;
+  if (!isObject(match)) return undefined;
+  if (Array.isArray(match.any) && match.any.length) {
+    const union = new Set<string>();
+    for (const f of match.any) {
+      const ops = operationsOf(f);
+      if (!ops) return undefined;
+      for (const o of ops) union.add(o);
+    }
+    return union;
+  }
+  if (Array.isArray(match.all) && match.all.length) {
+    for (const f of match.all) {
+      const ops = operationsOf(f);
+      if (ops) return ops; // any one filter of `all` must hold; one bound is enough to skip
+    }
+    return undefined;
+  }
+  return operationsOf(match);
+}
+
+/**
+ * Whether a policy can act on a request of this kind and operation: Kyverno rules whose match block
+ * names other kinds only, or other operations only, cannot. A cheap superset: the engine still matches.
+ */
+function canSelect(policy: LoadedPolicy, kind: string, operation: string): boolean {
+  if (!isKyvernoPolicy(policy)) return true;
+  return policy.computedRules.some((rule) => {
+    const kinds = candidateKinds(rule);
+    if (kinds && !kinds.has(kind)) return false;
+    const ops = candidateOperations(rule);
+    return !ops || ops.has(operation);
+  });
+}
+
+/** The plan for a request, computed once per policy set and (endpoint, kind, operation). */
+export function planFor(set: PolicySet, endpoint: Endpoint, request: AdmissionRequest): Plan {
+  // A subresource request matches as `<parent>/<sub>`: no narrowing, the engine decides.
+  const kind = request.subResource ? '' : request.kind.kind;
+  const key = `${endpoint}\u0000${kind}\u0000${request.operation}`;
+  let cache = plans.get(set);
+  if (!cache) {
+    cache = new Map();
+    plans.set(set, cache);
+  }
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const all = endpointPolicies(set, endpoint);
+  const order = new Map(all.map((p, i) => [policyKey(p), i]));
+  const selected = kind ? all.filter((p) => canSelect(p, kind, request.operation)) : all;
+  const plan: Plan =
+    endpoint === 'mutate'
+      ? { together: selected, alone: [], order }
+      : {
+          together: selected.filter((p) => !hasRule(p, ['mutate', 'verifyImages'])),
+          alone: selected.filter((p) => hasRule(p, ['mutate', 'verifyImages'])),
+          order,
+        };
+  if (cache.size < MAX_PLANS) cache.set(key, plan);
+  return plan;
 }
 
 /** Evaluates one admission request; an exception thrown by the engine follows the failure policy. */
@@ -177,6 +272,9 @@ export function decide(
   endpoint: Endpoint,
   options: DecideOptions,
 ): Evaluated {
+  const plan = planFor(set, endpoint, request);
+  if (!plan.together.length && !plan.alone.length)
+    return { decision: { allowed: true, warnings: [] }, responses: [] };
   const subject = subjectOf(request);
   const doc: Document = {
     id: `admission:${request.uid}`,
@@ -184,37 +282,46 @@ export function decide(
     format: 'kubernetes',
     content: subject,
   };
+  const observe = options.observe;
+  // Per-policy execution time from inside the one engine call (a policy may act in several phases).
+  const seconds = observe ? new Map<LoadedPolicy, number>() : undefined;
   const engine = engineOptions(request, options, set);
+  if (seconds) engine.policyTimer = (p, s) => seconds.set(p, (seconds.get(p) ?? 0) + s);
   try {
-    if (endpoint === 'mutate') {
-      const policies = endpointPolicies(set, 'mutate');
-      if (!policies.length) return { decision: { allowed: true, warnings: [] }, responses: [] };
-      const response = evaluateResources(policies, [doc], engine);
-      const resource = response.resources[0];
-      const responses = resource?.ruleResponses ?? [];
-      if (options.observe) {
-        const byKey = new Map(policies.map((p) => [policyKey(p), p]));
-        const byPolicy = new Map<string, RuleResponse[]>();
-        for (const r of responses) byPolicy.set(r.policyKey, [...(byPolicy.get(r.policyKey) ?? []), r]);
-        // One engine call chains every mutation: results are counted per policy, time is not split.
-        for (const [key, own] of byPolicy) options.observe(byKey.get(key), own);
+    let responses: RuleResponse[] = [];
+    let patched: Record<string, unknown> | undefined;
+    if (plan.together.length) {
+      const resource = evaluateResources(plan.together, [doc], engine).resources[0];
+      if (resource) {
+        responses = resource.ruleResponses;
+        patched = resource.patchedResource as Record<string, unknown> | undefined;
       }
-      const decision = fromResponses(request, subject, responses, options.failurePolicy, endpoint);
-      if (decision.allowed && resource?.patchedResource && request.operation !== 'DELETE')
-        decision.patch = fastJsonPatch.compare(subject, resource.patchedResource);
-      return { decision, responses };
     }
-    const responses: RuleResponse[] = [];
-    for (const policy of endpointPolicies(set, 'validate')) {
-      const started = performance.now();
-      const own = evaluateResources([policy], [doc], engine).resources[0]?.ruleResponses ?? [];
-      options.observe?.(policy, own, (performance.now() - started) / 1000);
-      for (const r of own) responses.push(r);
+    if (plan.alone.length) {
+      for (const policy of plan.alone) {
+        const own = evaluateResources([policy], [doc], engine).resources[0]?.ruleResponses ?? [];
+        for (const r of own) responses.push(r);
+      }
+      // Reported in policy order, as if each had run in turn.
+      const order = plan.order;
+      responses = responses
+        .map((r, i) => ({ r, i, at: order.get(r.policyKey) ?? order.size }))
+        .sort((a, b) => a.at - b.at || a.i - b.i)
+        .map((x) => x.r);
     }
-    return {
-      decision: fromResponses(request, subject, responses, options.failurePolicy, endpoint),
-      responses,
-    };
+    if (observe && seconds) {
+      const byKey = new Map<string, RuleResponse[]>();
+      for (const r of responses) {
+        const list = byKey.get(r.policyKey);
+        if (list) list.push(r);
+        else byKey.set(r.policyKey, [r]);
+      }
+      for (const [policy, s] of seconds) observe(policy, byKey.get(policyKey(policy)) ?? [], s);
+    }
+    const decision = fromResponses(request, subject, responses, options.failurePolicy, endpoint);
+    if (endpoint === 'mutate' && decision.allowed && patched && request.operation !== 'DELETE')
+      decision.patch = fastJsonPatch.compare(subject, patched);
+    return { decision, responses };
   } catch (error) {
     const message = `policy evaluation failed: ${(error as Error).message}`;
     return {

@@ -1,23 +1,17 @@
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../core/errors.js';
-import { listPackNames, loadPack } from '../packs/index.js';
+import { loadPolicySources, type PolicySources } from '../packs/policy-sources.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
-import { isPolicyExceptionDocument, parsePolicyException } from '../policy/exceptions/index.js';
-import { loadPolicies } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
+
+export type { PolicySources } from '../packs/policy-sources.js';
 
 /** What the webhook evaluates: swapped as a whole, so a request never sees half a reload. */
 export interface PolicySet {
   policies: readonly LoadedPolicy[];
   exceptions: readonly PolicyException[];
   loadedAt: Date;
-}
-
-export interface PolicySources {
-  paths: readonly string[];
-  packs: readonly string[];
 }
 
 /**
@@ -31,25 +25,7 @@ function kubeletView(path: string): string {
 
 /** Loads policy files and built-in packs; any invalid policy fails the whole load (the old set stays). */
 export async function loadPolicySet(sources: PolicySources): Promise<PolicySet> {
-  const known = listPackNames();
-  for (const name of sources.packs)
-    if (!known.includes(name)) throw new UserError(`unknown pack "${name}" (available: ${known.join(', ')})`);
-  const policies: LoadedPolicy[] = [];
-  const exceptions: PolicyException[] = [];
-  if (sources.paths.length) {
-    const loaded = await loadPolicies(sources.paths.map(kubeletView));
-    if (loaded.invalid.length) {
-      const first = loaded.invalid[0]!;
-      throw new UserError(`invalid policy ${first.name} in ${first.file}: ${first.error.message}`);
-    }
-    policies.push(...loaded.policies);
-    for (const d of loaded.others)
-      if (isPolicyExceptionDocument(d.content)) exceptions.push(parsePolicyException(d));
-  }
-  for (const name of sources.packs) policies.push(...(await loadPack(name)).policies);
-  if (policies.length === 0)
-    throw new UserError(`no policies found in ${[...sources.paths, ...sources.packs].join(', ')}`);
-  return { policies, exceptions, loadedAt: new Date() };
+  return { ...(await loadPolicySources(sources, kubeletView)), loadedAt: new Date() };
 }
 
 export interface ReloadEvents {

@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { KubeConfigOptions } from '../kube/config.js';
 import { CERT_FILES, ensureCertificates } from './certificates.js';
 import type { FailurePolicy } from './decide.js';
 import { ServeMetrics } from './metrics.js';
-import { loadNamespaceLabels } from './namespace-labels.js';
+import { namespaceLabelSource } from './namespace-labels.js';
 import { PolicyStore } from './policy-set.js';
 import { startWebhook, type Webhook } from './server.js';
 
@@ -17,6 +18,11 @@ export interface ServeConfig {
   host: string;
   port: number;
   namespaceLabelsFile?: string;
+  /**
+   * The cluster for the Namespace informer (`--kubeconfig`, `--context`); in a pod the service account
+   * is used without it. Namespace labels then come from the cluster, kept current by a watch.
+   */
+  kube?: KubeConfigOptions;
   workers: number;
   failurePolicy: FailurePolicy;
   gracePeriodMs: number;
@@ -59,7 +65,7 @@ export async function prepareGeneratedCertificates(
   return caBundle;
 }
 
-/** Starts one serving process: policies, namespace labels, metrics, the HTTPS server, hot reload. */
+/** Starts one serving process: policies, namespace labels (informer or file), metrics, the HTTPS server, hot reload. */
 export async function startServer(
   config: ServeConfig,
   log: Logger = jsonLog,
@@ -89,25 +95,41 @@ export async function startServer(
   const set = await store.load();
   await store.watch();
   const tls = certificateFiles(config);
+  const namespaces = await namespaceLabelSource({
+    file: config.namespaceLabelsFile,
+    kube: config.kube,
+    log,
+  });
   const webhook = await startWebhook(
     {
       store,
       metrics,
       tls,
-      namespaceLabels: await loadNamespaceLabels(config.namespaceLabelsFile),
+      namespaceLabels: namespaces.lookup,
+      namespaceLabelsReady: namespaces.ready,
       failurePolicy: config.failurePolicy,
       log,
       certPollMs: config.certPollMs,
     },
     { host: config.host, port: config.port },
-  );
-  log({ level: 'info', msg: 'serving', url: webhook.url, policies: set.policies.length });
+  ).catch(async (error) => {
+    await namespaces.stop();
+    throw error;
+  });
+  log({
+    level: 'info',
+    msg: 'serving',
+    url: webhook.url,
+    policies: set.policies.length,
+    namespaceLabels: namespaces.kind,
+  });
   return {
     webhook,
     store,
     stop: async () => {
       store.close();
       await webhook.shutdown(config.gracePeriodMs);
+      await namespaces.stop();
     },
   };
 }

@@ -22,6 +22,8 @@ export interface WebhookOptions {
   store: PolicyStore;
   metrics: ServeMetrics;
   namespaceLabels: NamespaceLabels;
+  /** False while namespace labels are not in place yet (a Namespace informer before its first list). */
+  namespaceLabelsReady?: () => boolean;
   tls: TlsFiles;
   failurePolicy?: FailurePolicy;
   /** A structured log line (denials, warnings, reloads, errors). */
@@ -40,7 +42,7 @@ export interface WebhookOptions {
 export interface Webhook {
   server: Server;
   url: string;
-  /** Ready: policies and certificates loaded, not shutting down. */
+  /** Ready: policies, certificates and namespace labels loaded, not shutting down. */
   ready(): boolean;
   /** Re-reads the certificate and key now (also done automatically when the files change). */
   reloadCertificates(): boolean;
@@ -113,14 +115,18 @@ export async function startWebhook(
         throw new ReviewError(`malformed JSON: ${(error as Error).message}`);
       }
       const { apiVersion, request } = parseReview(body);
+      const scope = metrics.scope(request);
       const evaluated = decide(set, request, endpoint, {
         namespaceLabels: options.namespaceLabels,
         failurePolicy,
-        observe: (policy, responses, seconds) => metrics.policy(request, policy, responses, seconds),
+        observe: (policy, responses, seconds) => {
+          scope.policyDuration(policy, seconds);
+          for (const r of responses) scope.result(policy, r);
+        },
       });
       const { decision } = evaluated;
       const seconds = (performance.now() - started) / 1000;
-      metrics.admission(request, decision.allowed, seconds);
+      scope.admission(decision.allowed, seconds);
       if (!decision.allowed || decision.warnings.length)
         log({
           level: decision.allowed ? 'warn' : 'info',
@@ -168,7 +174,12 @@ export async function startWebhook(
   }
 
   function ready(): boolean {
-    return !stopping && certificatesLoaded && store.current !== undefined;
+    return (
+      !stopping &&
+      certificatesLoaded &&
+      store.current !== undefined &&
+      (options.namespaceLabelsReady?.() ?? true)
+    );
   }
 
   const server = createHttpsServer(

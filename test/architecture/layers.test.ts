@@ -18,8 +18,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['packs', 'terraform'], // guardrail packs (over the engine), Terraform rules (over IAM)
   ['rules', 'inputs'], // the registry of every rule; readers that join several areas
   ['scan'], // `rampart scan`'s pipeline
-  ['serve', 'kube'], // servers and cluster clients, outside the library
-  ['gpu', 'podcp'], // node probes and live-cluster tools over the cluster client
+  ['kube'], // the cluster client, outside the library
+  ['serve', 'gpu', 'podcp'], // the admission server, node probes, live-cluster tools: over the cluster client
   ['cli'], // commands
 ];
 

@@ -19,6 +19,8 @@ Options:
       --service-account NAME Rampart's ServiceAccount, left out of review by webhook-config (default rampart)
       --listen HOST:PORT     default 127.0.0.1:9443 (use 0.0.0.0:9443 in a pod)
       --namespace-labels F   Namespace objects or {namespace: {label: value}} for namespaceSelector
+      --kubeconfig FILE      namespace labels from the cluster (a Namespace informer: list + watch);
+      --context NAME         in a pod the service account is used without these; as kubectl
       --workers N            processes sharing the port (default 1)
       --failure-policy P     Fail (default) or Ignore: what an evaluation error does
       --grace-period SECS    SIGTERM: time to finish in-flight reviews (default 10)
@@ -38,6 +40,8 @@ export async function run(argv: string[]): Promise<number> {
     'service-account'?: string;
     listen?: string;
     'namespace-labels'?: string;
+    kubeconfig?: string;
+    context?: string;
     workers?: string;
     'failure-policy'?: string;
     'grace-period'?: string;
@@ -55,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
       'service-account': { type: 'string' },
       listen: { type: 'string' },
       'namespace-labels': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
       workers: { type: 'string' },
       'failure-policy': { type: 'string' },
       'grace-period': { type: 'string' },
@@ -115,6 +121,10 @@ export async function run(argv: string[]): Promise<number> {
     host: listen.host,
     port: listen.port,
     namespaceLabelsFile: values['namespace-labels'],
+    kube:
+      values.kubeconfig || values.context
+        ? { kubeconfig: values.kubeconfig, context: values.context }
+        : undefined,
     workers,
     failurePolicy,
     gracePeriodMs: intFlag(values['grace-period'], 'grace-period', 10) * 1000,

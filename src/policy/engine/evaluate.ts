@@ -80,13 +80,21 @@ function run(
   }
   const phases = [...byPhase].filter(([, list]) => list.length > 0);
   const sources = contextSources(options);
+  const timer = options.policyTimer;
   for (const doc of documents) {
     if (!isObject(doc.content)) continue;
     const request = new ResourceRequest(doc, options, sources, flat);
+    // One clock read per policy: each one's time runs from the previous one's end.
+    let last = timer ? performance.now() : 0;
     for (const [phase, scheduled] of phases) {
       for (const s of scheduled) {
-        if (s.kind.matches && !s.kind.matches(s.policy, request, s.prepared)) continue;
-        s.kind.evaluate(s.policy, request, phase, s.prepared);
+        if (!s.kind.matches || s.kind.matches(s.policy, request, s.prepared))
+          s.kind.evaluate(s.policy, request, phase, s.prepared);
+        if (timer) {
+          const now = performance.now();
+          timer(s.policy, (now - last) / 1000);
+          last = now;
+        }
       }
     }
     if (!flat) out.resources.push(request.response());

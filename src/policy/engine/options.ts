@@ -52,4 +52,10 @@ export interface EvaluateOptions {
     rule: string,
     policy?: Pick<LoadedPolicy, 'name' | 'namespace'>,
   ) => 'pass' | 'fail' | { verified: boolean; digest?: string } | undefined;
+  /**
+   * Called after each policy runs on a resource in a phase (its match check included) with the seconds it
+   * took, so one engine call over many policies still yields per-policy execution times (the admission
+   * server's metrics). Costs nothing when unset.
+   */
+  policyTimer?: (policy: LoadedPolicy, seconds: number) => void;
 }

@@ -240,4 +240,41 @@ describe('evaluate', () => {
     assert.equal(evaluate([p], [pod('a', {}, { labels: { app: 'bad' } })])[0]!.status, 'fail');
     assert.equal(evaluate([p], [pod('b', {}, { labels: { app: 'good' } })])[0]!.status, 'pass');
   });
+
+  test('policyTimer gets each policy once per resource and phase, with its seconds', () => {
+    const rule = (name: string) => ({
+      name,
+      match,
+      validate: { message: 'm', pattern: { metadata: { name: '?*' } } },
+    });
+    const a = policy([rule('a')]);
+    const b = parsePolicy({
+      content: {
+        apiVersion: 'kyverno.io/v1',
+        kind: 'ClusterPolicy',
+        metadata: { name: 'other' },
+        spec: {
+          rules: [
+            {
+              name: 'svc',
+              match: { any: [{ resources: { kinds: ['Service'] } }] },
+              validate: { message: 'm', pattern: { x: 1 } },
+            },
+          ],
+        },
+      },
+      origin,
+    });
+    const calls: [string, number][] = [];
+    const results = evaluate([a, b], [pod('one'), pod('two')], {
+      policyTimer: (p, seconds) => calls.push([p.name, seconds]),
+    });
+    assert.equal(results.length, 2);
+    // A policy that matched nothing was still run (its match checked) and timed.
+    assert.deepEqual(
+      calls.map(([name]) => name),
+      ['p', 'other', 'p', 'other'],
+    );
+    assert.ok(calls.every(([, s]) => s >= 0 && s < 5));
+  });
 });
