@@ -3,9 +3,9 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backfill, prometheusAvailable, startPrometheus } from '../src/rightsize/demo/prometheus.js';
 import { PrometheusClient, rightsize } from '../src/rightsize/index.js';
 import { prometheusOptions, rightsizeOptions } from '../src/rightsize/options.js';
-import { backfill, prometheusAvailable, startPrometheus } from '../test/rightsize/prometheus-harness.js';
 
 const CONTAINERS = Number(process.env.RAMPART_BENCH_RIGHTSIZE_CONTAINERS ?? 2000);
 const DAYS = Number(process.env.RAMPART_BENCH_RIGHTSIZE_DAYS ?? 14);

@@ -1,5 +1,6 @@
 import { EXIT_USAGE, isUserError } from '../core/errors.js';
 import { version } from '../core/version.js';
+import { commandLabel, errorLine } from './error-line.js';
 
 /**
  * Each command lives in its own module under ./commands and is imported only when invoked,
@@ -100,7 +101,8 @@ export async function runCli(argv: string[]): Promise<void> {
     code = await main(argv);
   } catch (error) {
     if (isUserError(error)) {
-      process.stderr.write(`rampart: ${error.message}\n`);
+      const label = commandLabel(argv);
+      process.stderr.write(label ? errorLine(label, error.message) : `rampart: ${error.message}\n`);
       code = error.exitCode;
     } else {
       // A bug of ours, not the user's: keep the stack so it can be reported.

@@ -20,6 +20,7 @@ export const STRATEGIES = ['simple', 'target-utilization', 'vpa'] as const;
 export const FLAG_SPEC = {
   help: { type: 'boolean', short: 'h' },
   prometheus: { type: 'string', short: 'p' },
+  demo: { type: 'boolean' },
   // krr's spelling, accepted so commands copied from krr work.
   'prometheus-url': { type: 'string' },
   'bearer-token': { type: 'string' },

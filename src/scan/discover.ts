@@ -7,7 +7,7 @@ import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import { discoverFiles } from '../load/discover.js';
-import { loadDocumentsFromFile, parseText } from '../load/documents.js';
+import { loadDocumentsFromFile, parseText, readSmallFileDocuments } from '../load/documents.js';
 
 export interface DiscoveryNotice {
   path: string;
@@ -42,18 +42,42 @@ export interface LoadedManifests {
   planFiles: string[];
 }
 
+export interface ManifestReadOptions {
+  /**
+   * Read files that are small enough to be read whole synchronously (scan shares, in worker threads);
+   * larger ones stream as usual.
+   */
+  sync?: boolean;
+  /** Collects the text of each file read whole, by path (findings are located in it afterwards). */
+  texts?: Map<string, string>;
+}
+
 /** Reads and parses manifest files, in order; reads overlap (a window of files in flight). */
-export async function loadManifestFiles(manifests: readonly string[]): Promise<LoadedManifests> {
+export async function loadManifestFiles(
+  manifests: readonly string[],
+  options: ManifestReadOptions = {},
+): Promise<LoadedManifests> {
   const out: LoadedManifests = { documents: [], errors: [], planFiles: [] };
   for (let i = 0; i < manifests.length; i += READ_WINDOW) {
     const window = manifests.slice(i, i + READ_WINDOW);
     const loaded = await Promise.all(
-      window.map((f) =>
-        loadDocumentsFromFile(f).then(
+      window.map((f): Promise<{ f: string; docs: Document[] } | { f: string; error: unknown }> => {
+        if (options.sync) {
+          try {
+            const small = readSmallFileDocuments(f);
+            if (small) {
+              options.texts?.set(f, small.text);
+              return Promise.resolve({ f, docs: small.documents });
+            }
+          } catch (error) {
+            return Promise.resolve({ f, error });
+          }
+        }
+        return loadDocumentsFromFile(f).then(
           (docs) => ({ f, docs }),
           (error: unknown) => ({ f, error }),
-        ),
-      ),
+        );
+      }),
     );
     for (const item of loaded) {
       if ('error' in item) {

@@ -9,7 +9,7 @@ import type { LoadedPolicy } from '../policy/model/types.js';
 import { DOCS_ANNOTATION, FIX_ANNOTATION } from '../rules/registry.js';
 import type { RampartConfig } from './config.js';
 import { fieldPathOf, formatFieldPath, inferredFieldPath } from './field-path.js';
-import { locateField } from './locate.js';
+import { FieldLocator } from './locate.js';
 
 /** How a scan turns engine and rule results into findings: severity, fix and docs, suppressions. */
 export const IGNORE_ANNOTATION = 'rampart.dev/ignore';
@@ -115,12 +115,17 @@ export function applySuppression(results: Result[], documents: readonly Document
  * (or its closest existing parent), and records that field as `origin.path`. Only documents read
  * from plain YAML files are located: rendered and piped documents keep their document position.
  */
-export function locateFindings(results: Result[], documents: readonly Document[]): void {
+export function locateFindings(
+  results: Result[],
+  documents: readonly Document[],
+  /** Texts already read, by file (the share's loader keeps them); other files are read here. */
+  texts?: ReadonlyMap<string, string>,
+): void {
   const located = new Map<string, Document>();
   for (const d of documents)
     if (!d.id.includes('#rendered#') && d.origin.file !== '<stdin>' && /\.ya?ml$/i.test(d.origin.file))
       located.set(originKey(d.origin), d);
-  const texts = new Map<string, string | undefined>();
+  const locators = new Map<string, FieldLocator | undefined>();
   for (const [n, r] of results.entries()) {
     if (!r.origin || (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error')) continue;
     const doc = located.get(originKey(r.origin));
@@ -129,16 +134,20 @@ export function locateFindings(results: Result[], documents: readonly Document[]
       fieldPathOf(r.message, r.properties) ??
       inferredFieldPath(r.message, doc.content, POD_TEMPLATE_PATH[r.resource.kind]);
     if (!path?.length) continue;
-    let text = texts.get(r.origin.file);
-    if (!texts.has(r.origin.file)) {
-      try {
-        text = readFileSync(r.origin.file, 'utf8');
-      } catch {
-        text = undefined;
+    let locator = locators.get(r.origin.file);
+    if (!locators.has(r.origin.file)) {
+      let text = texts?.get(r.origin.file);
+      if (text === undefined) {
+        try {
+          text = readFileSync(r.origin.file, 'utf8');
+        } catch {
+          text = undefined;
+        }
       }
-      texts.set(r.origin.file, text);
+      locator = text === undefined ? undefined : new FieldLocator(text);
+      locators.set(r.origin.file, locator);
     }
-    const at = text === undefined ? undefined : locateField(text, r.origin.line, path);
+    const at = locator?.locate(r.origin.line, path);
     if (!at) continue;
     results[n] = {
       ...r,

@@ -31,9 +31,17 @@ function isContent(line: string): boolean {
   return t !== '' && !t.startsWith('#');
 }
 
+const KEY_PATTERNS = new Map<string, RegExp>();
+
+/** The pattern of a mapping key (plain or quoted) at the start of a line's content; field names repeat. */
 function keyPattern(key: string): RegExp {
-  const esc = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  return new RegExp(`^(?:${esc}|"${esc}"|'${esc}')\\s*:(?:\\s|$)`);
+  let pattern = KEY_PATTERNS.get(key);
+  if (!pattern) {
+    const esc = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    pattern = new RegExp(`^(?:${esc}|"${esc}"|'${esc}')\\s*:(?:\\s|$)`);
+    if (KEY_PATTERNS.size < 10_000) KEY_PATTERNS.set(key, pattern);
+  }
+  return pattern;
 }
 
 /** The lines after `from` that belong to a node whose entries start deeper than `parentCol`. */
@@ -51,47 +59,85 @@ function childSlots(lines: string[], from: number, end: number, parentCol: numbe
 }
 
 export function locateField(text: string, startLine: number, path: FieldPath): FieldLocation | undefined {
-  const lines = text.split(/\r?\n/);
-  const first = startLine - 1;
-  if (first < 0 || first >= lines.length) return undefined;
-  let end = first + 1;
-  while (end < lines.length && !DOCUMENT_MARKER.test(lines[end]!)) end++;
-  let region: Slot[] = [];
-  for (let j = first; j < end; j++) if (isContent(lines[j]!)) region.push({ i: j, col: indentOf(lines[j]!) });
-  if (region.length === 0) return undefined;
-  let found: FieldLocation = { line: startLine, column: region[0]!.col + 1, depth: 0 };
-  for (const [n, step] of path.entries()) {
-    if (region.length === 0) break;
-    const entryCol = region[0]!.col;
-    const entries = region.filter((s) => s.col === entryCol);
-    if (typeof step === 'number') {
-      const items = entries.filter((s) => lines[s.i]!.slice(s.col).startsWith('-'));
-      const item = items[step < 0 ? items.length + step : step];
-      if (!item) break;
-      const rest = lines[item.i]!.slice(item.col + 1);
-      const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
-      found = { line: item.i + 1, column: item.col + 1, depth: n + 1 };
-      const next: Slot[] = [];
-      if (isContent(lines[item.i]!.slice(contentCol))) next.push({ i: item.i, col: contentCol });
-      for (const s of region)
-        if (s.i > item.i && s.col > entryCol) next.push(s);
-        else if (s.i > item.i) break;
-      region = next;
-      continue;
-    }
-    const pattern = keyPattern(step);
-    const entry = entries.find((s) => pattern.test(lines[s.i]!.slice(s.col)));
-    if (!entry) break;
-    found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
-    const after = lines[entry.i]!.slice(entry.col).replace(pattern, '').trim();
-    // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
-    if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) {
-      region = [];
-      continue;
-    }
-    const inRegion = new Set(region.map((r) => r.i));
-    const last = region[region.length - 1]!.i + 1;
-    region = childSlots(lines, entry.i + 1, last, entry.col).filter((s) => inRegion.has(s.i));
+  return new FieldLocator(text).locate(startLine, path);
+}
+
+/**
+ * locateField for many fields of one file: the text is split into lines once, each document's region
+ * (its content lines and their indentation) is computed once, and a field asked for again (several
+ * rules about one field) is answered from a cache.
+ */
+export class FieldLocator {
+  private readonly lines: string[];
+  private readonly regions = new Map<number, Slot[]>();
+  private readonly found = new Map<string, FieldLocation | undefined>();
+
+  constructor(text: string) {
+    this.lines = text.split(/\r?\n/);
   }
-  return found;
+
+  locate(startLine: number, path: FieldPath): FieldLocation | undefined {
+    const key = `${startLine}\u0000${path.join('\u0000')}`;
+    if (this.found.has(key)) return this.found.get(key);
+    const at = this.walk(startLine, path);
+    this.found.set(key, at);
+    return at;
+  }
+
+  /** The content lines of the document starting at `startLine`, up to the next document marker. */
+  private regionOf(startLine: number): Slot[] | undefined {
+    const lines = this.lines;
+    const first = startLine - 1;
+    if (first < 0 || first >= lines.length) return undefined;
+    let region = this.regions.get(first);
+    if (!region) {
+      region = [];
+      for (let j = first; j < lines.length && (j === first || !DOCUMENT_MARKER.test(lines[j]!)); j++)
+        if (isContent(lines[j]!)) region.push({ i: j, col: indentOf(lines[j]!) });
+      this.regions.set(first, region);
+    }
+    return region;
+  }
+
+  private walk(startLine: number, path: FieldPath): FieldLocation | undefined {
+    const lines = this.lines;
+    const whole = this.regionOf(startLine);
+    if (!whole || whole.length === 0) return undefined;
+    let region: Slot[] = whole;
+    let found: FieldLocation = { line: startLine, column: region[0]!.col + 1, depth: 0 };
+    for (const [n, step] of path.entries()) {
+      if (region.length === 0) break;
+      const entryCol = region[0]!.col;
+      const entries = region.filter((s) => s.col === entryCol);
+      if (typeof step === 'number') {
+        const items = entries.filter((s) => lines[s.i]!.slice(s.col).startsWith('-'));
+        const item = items[step < 0 ? items.length + step : step];
+        if (!item) break;
+        const rest = lines[item.i]!.slice(item.col + 1);
+        const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
+        found = { line: item.i + 1, column: item.col + 1, depth: n + 1 };
+        const next: Slot[] = [];
+        if (isContent(lines[item.i]!.slice(contentCol))) next.push({ i: item.i, col: contentCol });
+        for (const s of region)
+          if (s.i > item.i && s.col > entryCol) next.push(s);
+          else if (s.i > item.i) break;
+        region = next;
+        continue;
+      }
+      const pattern = keyPattern(step);
+      const entry = entries.find((s) => pattern.test(lines[s.i]!.slice(s.col)));
+      if (!entry) break;
+      found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
+      const after = lines[entry.i]!.slice(entry.col).replace(pattern, '').trim();
+      // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
+      if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) {
+        region = [];
+        continue;
+      }
+      const inRegion = new Set(region.map((r) => r.i));
+      const last = region[region.length - 1]!.i + 1;
+      region = childSlots(lines, entry.i + 1, last, entry.col).filter((s) => inRegion.has(s.i));
+    }
+    return found;
+  }
 }

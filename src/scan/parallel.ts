@@ -183,7 +183,7 @@ export async function scanInShares(
     addLoaded({ ...share, skeleton: [...share.skeleton, ...local], documents: documents.length });
     const { context, errors } = contextOf(out.skeleton);
     out.errors.push(...errors);
-    const r = evaluateShare(setup, rules, documents, context);
+    const r = evaluateShare(setup, rules, documents, context, share.texts);
     out.results = r.results;
     out.dropped.push(r.dropped);
     return out;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
@@ -61,6 +61,8 @@ export type DroppedCounts = Partial<Record<Severity, Record<ResultStatus, number
 
 export interface LoadedShare {
   documents: Document[];
+  /** The text of each file read whole, by path, for locating findings. */
+  texts: ReadonlyMap<string, string>;
   /** Every document in order: cross-document kinds in full, the others reduced to a skeleton. */
   skeleton: Document[];
   errors: { message: string; position?: Partial<Document['origin']> }[];
@@ -101,13 +103,13 @@ export async function loadCrossDocuments(files: readonly string[]): Promise<Docu
   for (const f of files) {
     let text: string;
     try {
-      text = await readFile(f, 'utf8');
+      text = readFileSync(f, 'utf8');
     } catch {
       continue;
     }
     if (!CROSS_KIND_TEXT.test(text)) continue;
     try {
-      const loaded = await loadManifestFiles([f]);
+      const loaded = await loadManifestFiles([f], { sync: true });
       for (const d of loaded.documents.map(asResource))
         if (isObject(d.content) && CROSS_DOCUMENT_KINDS.has(String(d.content.kind))) out.push(d);
     } catch {
@@ -150,7 +152,7 @@ export async function streamShare(
     for (const e of share.errors) out.errors.push(e);
     for (const f of share.planFiles) out.planFiles.push(f);
     out.documents += share.documents.length;
-    const r = evaluateShare(setup, rules, share.documents, context);
+    const r = evaluateShare(setup, rules, share.documents, context, share.texts);
     if (onBatch) onBatch(r.results);
     else for (const x of r.results) out.results.push(x);
     for (const [severity, counts] of Object.entries(r.dropped) as [
@@ -165,9 +167,13 @@ export async function streamShare(
 }
 
 export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
-  const loaded = await loadManifestFiles(files);
+  // A share reads its files one after the other without waiting on the thread pool (see
+  // readSmallFileDocuments), and keeps their texts to locate its findings in.
+  const texts = new Map<string, string>();
+  const loaded = await loadManifestFiles(files, { sync: true, texts });
   const documents = loaded.documents.map(asResource);
   return {
+    texts,
     documents,
     skeleton: documents.map(skeletonOf),
     errors: loaded.errors.map((e) => ({ message: e.message, position: e.position })),
@@ -214,6 +220,8 @@ export function evaluateShare(
   rules: ShareRules,
   all: readonly Document[],
   context: ShareContext,
+  /** The documents' file texts when the caller has them (otherwise findings' files are read again). */
+  texts?: ReadonlyMap<string, string>,
 ): ShareResults {
   const { config } = setup;
   const only = setup.only ? new Set(setup.only) : undefined;
@@ -249,6 +257,6 @@ export function evaluateShare(
     }
   }
   const out = applySuppression(results, documents);
-  locateFindings(out, documents);
+  locateFindings(out, documents, texts);
   return { results: out, dropped };
 }

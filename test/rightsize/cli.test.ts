@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { freePort } from '../../src/rightsize/demo/prometheus.js';
 import { REPO_ROOT, runRampart } from '../helpers/index.js';
-import { freePort } from './prometheus-harness.js';
 
 const built = existsSync(join(REPO_ROOT, 'dist', 'src', 'cli', 'commands', 'rightsize.js'));
 

@@ -6,16 +6,21 @@ import { createServer as createHttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { UserError } from '../../src/core/errors.js';
-import { runRampart, tempDir } from '../helpers/index.js';
-import { AT } from './cluster.js';
-import { buildFamilies, type Family, type PodSpec, writeOpenMetrics } from './fixture.js';
-import { find, referenceByPod, runWithFlags } from './helpers.js';
+import { AT } from '../../src/rightsize/demo/cluster.js';
+import {
+  buildFamilies,
+  type Family,
+  type PodSpec,
+  writeOpenMetrics,
+} from '../../src/rightsize/demo/openmetrics.js';
 import {
   freePort,
   prometheusAvailable,
   type RunningPrometheus,
   startPrometheus,
-} from './prometheus-harness.js';
+} from '../../src/rightsize/demo/prometheus.js';
+import { runRampart, tempDir } from '../helpers/index.js';
+import { find, referenceByPod, runWithFlags } from './helpers.js';
 
 const MIB = 2 ** 20;
 const H = 3600;

@@ -1,8 +1,8 @@
 import { DEFAULT_PRICES } from '../../src/rightsize/analysis.js';
+import { AT } from '../../src/rightsize/demo/cluster.js';
+import type { RawSeries } from '../../src/rightsize/demo/openmetrics.js';
 import { PrometheusClient, type Report, rightsize } from '../../src/rightsize/index.js';
 import { type FlagValues, prometheusOptions, rightsizeOptions } from '../../src/rightsize/options.js';
-import { AT } from './cluster.js';
-import type { RawSeries } from './fixture.js';
 import { type PodReference, podReference } from './reference.js';
 
 /** Runs the library exactly as the CLI does, from CLI-style flag values. */

@@ -4,13 +4,17 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { AT } from '../../src/rightsize/demo/cluster.js';
+import { buildFamilies, type PodSpec, writeOpenMetrics } from '../../src/rightsize/demo/openmetrics.js';
+import {
+  prometheusAvailable,
+  type RunningPrometheus,
+  startPrometheus,
+} from '../../src/rightsize/demo/prometheus.js';
 import { PrometheusClient, rightsize } from '../../src/rightsize/index.js';
 import { prometheusOptions, rightsizeOptions } from '../../src/rightsize/options.js';
 import { renderReport } from '../../src/rightsize/output/index.js';
 import { tempDir } from '../helpers/index.js';
-import { AT } from './cluster.js';
-import { buildFamilies, type PodSpec, writeOpenMetrics } from './fixture.js';
-import { prometheusAvailable, type RunningPrometheus, startPrometheus } from './prometheus-harness.js';
 
 const run = promisify(execFile);
 const MIB = 2 ** 20;

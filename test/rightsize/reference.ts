@@ -3,7 +3,7 @@
  * samples the fixture backfilled: closed windows [t − r, t], 5 m lookback, extrapolatedRate and the
  * linear-interpolation quantile. Tests compare Rampart (which lets Prometheus compute) against this.
  */
-import type { RawSeries } from './fixture.js';
+import type { RawSeries } from '../../src/rightsize/demo/openmetrics.js';
 
 export const LOOKBACK = 300;
 

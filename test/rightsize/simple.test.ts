@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clusterFamilies } from './cluster.js';
-import type { Family } from './fixture.js';
-import { writeOpenMetrics } from './fixture.js';
+import { clusterFamilies } from '../../src/rightsize/demo/cluster.js';
+import type { Family } from '../../src/rightsize/demo/openmetrics.js';
+import { writeOpenMetrics } from '../../src/rightsize/demo/openmetrics.js';
+import {
+  prometheusAvailable,
+  type RunningPrometheus,
+  startPrometheus,
+} from '../../src/rightsize/demo/prometheus.js';
 import { find, referenceByPod, runWithFlags } from './helpers.js';
-import { prometheusAvailable, type RunningPrometheus, startPrometheus } from './prometheus-harness.js';
 
 const MIB = 2 ** 20;
 const D = 86_400;

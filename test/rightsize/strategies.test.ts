@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { AT, clusterFamilies } from '../../src/rightsize/demo/cluster.js';
+import { type Family, writeOpenMetrics } from '../../src/rightsize/demo/openmetrics.js';
+import {
+  prometheusAvailable,
+  type RunningPrometheus,
+  startPrometheus,
+} from '../../src/rightsize/demo/prometheus.js';
 import { decayWeight, ExponentialHistogram } from '../../src/rightsize/strategies/histogram.js';
-import { AT, clusterFamilies } from './cluster.js';
-import { type Family, writeOpenMetrics } from './fixture.js';
 import { find, referenceByPod, runWithFlags } from './helpers.js';
-import { prometheusAvailable, type RunningPrometheus, startPrometheus } from './prometheus-harness.js';
 import { rate, steps } from './reference.js';
 
 const MIB = 2 ** 20;

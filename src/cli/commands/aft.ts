@@ -10,6 +10,7 @@ import {
   planAftRequest,
 } from '../../terraform/aft-request.js';
 import { scanTerraform } from '../../terraform/scan.js';
+import { errorLine } from '../error-line.js';
 import { parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -175,7 +176,7 @@ async function check(argv: string[]): Promise<number> {
   const scan = await scanTerraform(positionals.length > 0 ? positionals : ['.'], {
     config: await config(values.config),
   });
-  for (const error of scan.errors) process.stderr.write(`rampart: ${error.message}\n`);
+  for (const error of scan.errors) process.stderr.write(errorLine('aft check', error.message));
   const results = scan.results.filter((r) => r.category === 'aft');
   // Only SARIF names the tool version; reading it is skipped otherwise.
   const toolVersion = format === 'sarif' ? version() : undefined;

@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { EXIT_OK } from '../../core/errors.js';
 import { copyPaths } from '../../podcp/index.js';
+import { errorLine } from '../error-line.js';
 import { intFlag, parseFlags } from '../flags.js';
 
 const USAGE = `Usage: rampart cp SRC DEST [options]
@@ -68,18 +69,18 @@ export async function run(argv: string[]): Promise<number> {
     'cp',
   );
   if (positionals.length !== 2) {
-    process.stderr.write(`rampart cp: expected SRC and DEST\n\n${USAGE}\n`);
+    process.stderr.write(`${errorLine('cp', 'expected SRC and DEST')}\n${USAGE}\n`);
     return 2;
   }
   const [source, destination] = positionals as [string, string];
   const debugImage = values['debug-image'];
   if (!debugImage && (values['debug-target-pid'] || values['debug-ptrace'])) {
-    process.stderr.write('rampart cp: --debug-target-pid and --debug-ptrace need --debug-image\n');
+    process.stderr.write(errorLine('cp', '--debug-target-pid and --debug-ptrace need --debug-image'));
     return 2;
   }
   const targetPid = values['debug-target-pid'];
   if (targetPid !== undefined && !/^(\d+|self)$/.test(targetPid)) {
-    process.stderr.write(`rampart cp: --debug-target-pid must be a process id, got "${targetPid}"\n`);
+    process.stderr.write(errorLine('cp', `--debug-target-pid must be a process id, got "${targetPid}"`));
     return 2;
   }
   const showBar = !values['no-progress'] && !values.quiet && Boolean(process.stderr.isTTY);

@@ -10,6 +10,7 @@ import { renderSimulation } from '../../iam/simulate-report.js';
 import { irsaArgs, policyDocumentHcl } from '../../iam/trust.js';
 import { composeSpec, lintFiles } from '../../inputs/iam.js';
 import { parseOutputFormat, renderResults } from '../../report/index.js';
+import { errorLine } from '../error-line.js';
 import { oneOf, parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -166,7 +167,7 @@ async function lint(argv: string[]): Promise<number> {
   const format = parseOutputFormat(values.output);
   const keep = values.severity ? parseSeverityFilter(values.severity) : () => true;
   const { results, errors } = await lintFiles(positionals, { kind });
-  for (const error of errors) process.stderr.write(`rampart: ${error.message}\n`);
+  for (const error of errors) process.stderr.write(errorLine('iam lint', error.message));
   const shown = results.filter((r) => keep(r.severity));
   process.stdout.write(
     renderResults(shown, format, {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
+import { demoTime, withDemoPrometheus } from '../../rightsize/demo/index.js';
 import { PrometheusClient, rightsize } from '../../rightsize/index.js';
 import {
   FLAG_SPEC,
@@ -12,16 +13,21 @@ import {
 import { VPA_UPDATE_MODES, vpaObjects, writeGitOps } from '../../rightsize/output/gitops.js';
 import { renderReport } from '../../rightsize/output/index.js';
 import { startProgress } from '../../rightsize/progress.js';
+import { parseTime } from '../../rightsize/units.js';
 import { parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
 
 const HELP = `Usage: rampart rightsize --prometheus URL [options]
+       rampart rightsize --demo [options]
 
 Recommend CPU/memory requests and limits from the Prometheus a cluster already has.
 
 Connection:
   -p, --prometheus URL            Prometheus (or Thanos/Mimir) base URL, including any path prefix
                                   (--prometheus-url is accepted too, as krr spells it)
+      --demo                      try it without a cluster: start a local Prometheus (Debian package
+                                  "prometheus") on 127.0.0.1 over a generated small cluster, report,
+                                  stop it and remove its data (also on Ctrl-C)
       --bearer-token TOKEN        --bearer-token-file FILE    --basic-auth USER:PASS
       --header "Name: value"      extra header, repeatable (e.g. X-Scope-OrgID for Mimir tenants)
       --ca-file FILE              --insecure-skip-tls-verify
@@ -71,6 +77,28 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError(`--fail-on must be warning or critical; got "${failOn}"`);
   }
   checkOutputFile(values['output-file'], '--output-file', 'rightsize');
+  if (!values.demo) return runReport(values, output, updateMode, failOn);
+  if (values.prometheus !== undefined || values['prometheus-url'] !== undefined)
+    throw new UserError(
+      'rightsize: --demo starts its own Prometheus; give either --demo or --prometheus URL',
+    );
+  // Validate every other flag before starting anything.
+  rightsizeOptions(values);
+  const at = demoTime(values.at === undefined ? undefined : parseTime(values.at));
+  return withDemoPrometheus(at, (prometheus) => {
+    process.stderr.write(
+      `rightsize: --demo: Prometheus on ${prometheus.url} over a generated cluster in ${prometheus.dir}; stopped and removed when the report is done\n`,
+    );
+    return runReport({ ...values, prometheus: prometheus.url, at: String(at) }, output, updateMode, failOn);
+  });
+}
+
+async function runReport(
+  values: FlagValues,
+  output: OutputFormat,
+  updateMode: string,
+  failOn: string | undefined,
+): Promise<number> {
   const client = new PrometheusClient(prometheusOptions(values));
   const options = rightsizeOptions(values);
   const progress = values['no-progress'] ? undefined : startProgress(process.stderr);

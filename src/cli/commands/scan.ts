@@ -16,6 +16,7 @@ import { filesChangedSince } from '../../scan/changed.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { TERRAFORM_PACKS } from '../../terraform/model.js';
+import { errorLine } from '../error-line.js';
 import { parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -142,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
     includePassed: values.verbose || format === 'policyreport',
   });
   for (const n of outcome.notices) process.stderr.write(`rampart: notice: ${n.path}: ${n.message}\n`);
-  for (const e of outcome.errors) process.stderr.write(`rampart: scan: ${e.message}\n`);
+  for (const e of outcome.errors) process.stderr.write(errorLine('scan', e.message));
   if (values['write-baseline']) {
     const n = await writeBaseline(values['write-baseline'], outcome.results);
     process.stderr.write(`rampart: scan: wrote ${n} finding(s) to baseline ${values['write-baseline']}\n`);
@@ -212,7 +213,7 @@ export async function run(argv: string[]): Promise<number> {
   } else for (const piece of report) for (const chunk of piece) process.stdout.write(chunk);
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
-      `rampart: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
+      `rampart: scan: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
         .map((e) =>
           e.position
             ? formatPosition({

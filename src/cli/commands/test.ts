@@ -1,9 +1,10 @@
-import { EXIT_FINDINGS, EXIT_OK, UserError } from '../../core/errors.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UserError } from '../../core/errors.js';
 import { discoverTestFiles } from '../../policy/testfile/discover.js';
 import { renderSuites, suitesFailed } from '../../policy/testfile/gator/render.js';
 import { runFilter, runSuiteFile, type SuiteOutcome } from '../../policy/testfile/gator/suite.js';
 import { renderTestJson, renderTestJunit, renderTestTable, summarize } from '../../policy/testfile/report.js';
 import { parseSelector, runTestFile, type TestOutcome } from '../../policy/testfile/run.js';
+import { errorLine } from '../error-line.js';
 import { oneOf, parseFlags } from '../flags.js';
 
 const HELP = `Usage: rampart test PATH... [options]
@@ -91,8 +92,11 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
   }
+  // A test document that could not be loaded or run is an input error: named on stderr, exit 2.
+  for (const o of outcomes) if (o.error) process.stderr.write(errorLine('test', o.error));
   const s = summarize(outcomes);
-  return s.failed > 0 || s.errors > 0 || suitesFailed(suites) ? EXIT_FINDINGS : EXIT_OK;
+  if (s.errors > 0) return EXIT_USAGE;
+  return s.failed > 0 || suitesFailed(suites) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 async function runGatorSuites(paths: string[], run: string | undefined): Promise<SuiteOutcome[]> {

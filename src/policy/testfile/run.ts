@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Document } from '../../core/document.js';
-import { isObject } from '../../core/document.js';
+import { formatPosition, isObject } from '../../core/document.js';
 import { UserError } from '../../core/errors.js';
 import { loadDocumentsFromFile } from '../../load/documents.js';
 import {
@@ -118,7 +118,7 @@ export async function runTestFile(
       outcomes.push({
         file,
         name: testName(doc.content),
-        error: (error as Error).message,
+        error: positioned((error as Error).message, file, doc),
         notices: [],
         rows: [],
       });
@@ -137,6 +137,13 @@ export async function runTestFile(
     }
   }
   return outcomes;
+}
+
+/** A message naming `file` alone names the test document's line and column instead. */
+function positioned(message: string, file: string, doc: Document): string {
+  return message.startsWith(`${file}: `)
+    ? `${formatPosition(doc.origin)}: ${message.slice(file.length + 2)}`
+    : message;
 }
 
 /** The test's name even when the document is invalid: metadata.name, or the legacy top-level name. */

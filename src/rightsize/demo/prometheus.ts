@@ -7,7 +7,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Debian's prometheus package ships both binaries; tests skip with a message when it is absent. */
+/**
+ * A local Prometheus over generated data, for `rampart rightsize --demo` and the tests (which skip with a message
+ * when it is absent). Debian's `prometheus` package ships both binaries used here, `prometheus` and `promtool`.
+ */
 export function prometheusAvailable(): boolean {
   return (
     spawnSync('prometheus', ['--version']).status === 0 && spawnSync('promtool', ['--version']).status === 0

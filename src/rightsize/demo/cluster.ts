@@ -1,14 +1,18 @@
-import { buildFamilies, type Family, type HpaSpec, type PodSpec } from './fixture.js';
+import { buildFamilies, type Family, type HpaSpec, type PodSpec } from './openmetrics.js';
 
-export const AT = 1_767_225_600; // 2026-01-01T00:00:00Z, a multiple of 75 s
+/** The tests' fixed evaluation time: 2026-01-01T00:00:00Z, a multiple of 75 s. */
+export const AT = 1_767_225_600;
 const H = 3600;
 const D = 86_400;
 const MI = 2 ** 20;
 
 const diurnal = (t: number) => 0.5 + 0.5 * Math.sin((2 * Math.PI * t) / D);
 
-/** A small cluster covering every owner chain, a deleted pod, a restart, an HPA, an OOM kill and init containers. */
-export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
+/**
+ * A small cluster covering every owner chain, a deleted pod, a restart, an HPA, an OOM kill and init containers,
+ * its samples ending at `at` (the tests' fixed `AT` unless given; the demo passes now).
+ */
+export function clusterPods(at: number = AT): { pods: PodSpec[]; hpas: HpaSpec[] } {
   const web = (pod: string, start: number, end: number, restartAt?: number): PodSpec => ({
     namespace: 'shop',
     pod,
@@ -36,15 +40,15 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
     ],
   });
   const pods: PodSpec[] = [
-    // Deleted 20 minutes before AT, and started before the 14-day window: only in-window samples count.
-    web('web-5d8f7c9b6-aaaaa', AT - 15 * D, AT - 20 * 60),
-    web('web-5d8f7c9b6-bbbbb', AT - 3 * D, AT, AT - 2 * D),
+    // Deleted 20 minutes before at, and started before the 14-day window: only in-window samples count.
+    web('web-5d8f7c9b6-aaaaa', at - 15 * D, at - 20 * 60),
+    web('web-5d8f7c9b6-bbbbb', at - 3 * D, at, at - 2 * D),
     {
       namespace: 'shop',
       pod: 'db-0',
       owner: { kind: 'StatefulSet', name: 'db' },
-      start: AT - 2 * D,
-      end: AT,
+      start: at - 2 * D,
+      end: at,
       labels: { app: 'db', tier: 'backend' },
       containers: [
         {
@@ -52,7 +56,7 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
           requests: { cpu: 1, memory: 2048 * MI },
           limits: { cpu: 1, memory: 2048 * MI },
           // A startup burst far above the steady state: the p95 will sit below it.
-          cpu: (t, r) => (t < AT - 2 * D + 240 ? 1.5 : 0.2 + 0.3 * diurnal(t) * r()),
+          cpu: (t, r) => (t < at - 2 * D + 240 ? 1.5 : 0.2 + 0.3 * diurnal(t) * r()),
           memory: (_t, r) => 900 * MI + r() * 100 * MI,
         },
         {
@@ -80,8 +84,8 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
       pod: 'api-6b7c8d9e0f-ccccc',
       owner: { kind: 'ReplicaSet', name: 'api-6b7c8d9e0f' },
       replicaset: { name: 'api-6b7c8d9e0f', owner: { kind: 'Deployment', name: 'api' } },
-      start: AT - D,
-      end: AT,
+      start: at - D,
+      end: at,
       containers: [
         {
           name: 'api',
@@ -89,7 +93,7 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
           limits: { memory: 300 * MI },
           cpu: (_t, r) => 0.1 + 0.1 * r(),
           memory: (_t, r) => 250 * MI + r() * 30 * MI,
-          oomKilledAt: AT - 12 * H,
+          oomKilledAt: at - 12 * H,
         },
       ],
     },
@@ -98,8 +102,8 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
       pod: 'report-29000000-ddddd',
       owner: { kind: 'Job', name: 'report-29000000' },
       job: { name: 'report-29000000', owner: { kind: 'CronJob', name: 'report' } },
-      start: AT - 6 * H,
-      end: AT - 6 * H + 40 * 60,
+      start: at - 6 * H,
+      end: at - 6 * H + 40 * 60,
       containers: [
         {
           name: 'job',
@@ -113,15 +117,15 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
       namespace: 'kube-system',
       pod: 'logs-eeeee',
       owner: { kind: 'DaemonSet', name: 'logs' },
-      start: AT - D,
-      end: AT,
+      start: at - D,
+      end: at,
       containers: [{ name: 'fluentbit', cpu: (_t, r) => 0.002 * r(), memory: () => 30 * MI }],
     },
     {
       namespace: 'default',
       pod: 'debug',
-      start: AT - 6 * H,
-      end: AT,
+      start: at - 6 * H,
+      end: at,
       containers: [
         {
           name: 'shell',
@@ -138,7 +142,8 @@ export function clusterPods(): { pods: PodSpec[]; hpas: HpaSpec[] } {
   return { pods, hpas };
 }
 
-export function clusterFamilies(): Family[] {
-  const { pods, hpas } = clusterPods();
+/** The cluster's cAdvisor and kube-state-metrics families, ending at `at`; the seed keeps them deterministic. */
+export function clusterFamilies(at: number = AT): Family[] {
+  const { pods, hpas } = clusterPods(at);
   return buildFamilies(pods, hpas, 42);
 }
