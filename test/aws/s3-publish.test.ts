@@ -99,10 +99,13 @@ describe('apk publish --to s3:// (real SDK client, fake S3 server)', () => {
       ['beta', '2.1-r3'],
     ]);
     const r = await run(src, { root });
-    assert.deepEqual(
-      r.uploaded.map((u) => u.key),
-      [`${KEY_BASE}/alpha-1.0-r0.apk`, `${KEY_BASE}/beta-2.1-r3.apk`, `${KEY_BASE}/APKINDEX.tar.gz`],
-    );
+    // Packages upload concurrently, so their order varies; the index must come after all of them.
+    const keys = r.uploaded.map((u) => u.key);
+    assert.deepEqual(keys.slice(0, -1).sort(), [
+      `${KEY_BASE}/alpha-1.0-r0.apk`,
+      `${KEY_BASE}/beta-2.1-r3.apk`,
+    ]);
+    assert.equal(keys.at(-1), `${KEY_BASE}/APKINDEX.tar.gz`);
     const puts = writes().filter((l) => l.startsWith('PUT '));
     assert.equal(puts.at(-1), `PUT ${BUCKET}/${KEY_BASE}/APKINDEX.tar.gz`, 'index uploaded last');
     const apk = s3.objects.get(`${KEY_BASE}/alpha-1.0-r0.apk`)!;
