@@ -46,8 +46,11 @@ function matches(s: unknown, pattern: unknown): boolean {
   return re2Matches(s, pattern);
 }
 
-/** Walks a type-checked AST once, after compilation. */
-export function instrument(root: unknown): void {
+/**
+ * Calls `onNode` once for every AST node under `root`, macro expansions and alternates included (the library
+ * shares subtrees, hence the seen set).
+ */
+function eachNode(root: unknown, onNode: (node: AstNode) => void): void {
   const seen = new Set<unknown>();
   const visit = (v: unknown): void => {
     if (v === null || typeof v !== 'object' || seen.has(v)) return;
@@ -60,7 +63,18 @@ export function instrument(root: unknown): void {
       for (const x of Object.values(v)) visit(x);
       return;
     }
-    const node = v;
+    onNode(v);
+    visit(v.args);
+    const meta = v.meta;
+    if (meta?.alternate) visit(meta.alternate);
+    if (meta?.macro) visit(meta.macro);
+  };
+  visit(root);
+}
+
+/** Installs the regex and cost hooks in a type-checked AST once, after compilation. */
+export function instrument(root: unknown): void {
+  eachNode(root, (node) => {
     if (node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === 'matches' && node.handle) {
       node.handle = (a: unknown) => {
         const [s, p] = a as unknown[];
@@ -73,12 +87,7 @@ export function instrument(root: unknown): void {
         return original(iterable, ...rest);
       };
     }
-    visit(node.args);
-    const meta = node.meta;
-    if (meta?.alternate) visit(meta.alternate);
-    if (meta?.macro) visit(meta.macro);
-  };
-  visit(root);
+  });
 }
 
 const INVALID_HAS = 'has() invalid argument';
@@ -107,32 +116,17 @@ function hasTypeCheck(checker: Checker, macro: Record<string, unknown>, ctx: unk
 
 /** Walks a parsed, not yet checked AST and gives every `has(...)` macro the spec's type check. */
 export function relaxHas(root: unknown): void {
-  const seen = new Set<unknown>();
-  const visit = (v: unknown): void => {
-    if (v === null || typeof v !== 'object' || seen.has(v)) return;
-    seen.add(v);
-    if (Array.isArray(v)) {
-      for (const x of v) visit(x);
-      return;
-    }
-    if (!isNode(v)) {
-      for (const x of Object.values(v)) visit(x);
-      return;
-    }
-    const macro = v.meta?.macro;
+  eachNode(root, (node) => {
+    const macro = node.meta?.macro;
     if (
-      v.op === 'call' &&
-      Array.isArray(v.args) &&
-      v.args[0] === 'has' &&
+      node.op === 'call' &&
+      Array.isArray(node.args) &&
+      node.args[0] === 'has' &&
       macro &&
       typeof macro.typeCheck === 'function' &&
       Array.isArray(macro.args) &&
       macro.args.length === 1
     )
       macro.typeCheck = hasTypeCheck;
-    visit(v.args);
-    if (v.meta?.alternate) visit(v.meta.alternate);
-    if (macro) visit(macro);
-  };
-  visit(root);
+  });
 }
