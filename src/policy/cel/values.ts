@@ -4,7 +4,7 @@
  * once per evaluation input, and results (messages, audit annotations, patches) converted back to JSON.
  */
 import { Optional } from '@marcbachmann/cel-js';
-import { UnsignedInt } from '@marcbachmann/cel-js/evaluator';
+import { Duration, UnsignedInt } from '@marcbachmann/cel-js/evaluator';
 
 const converted = new WeakMap<object, unknown>();
 
@@ -102,6 +102,7 @@ export function celTypeName(value: unknown): string {
       if (value instanceof Uint8Array) return 'bytes';
       if (value instanceof Optional) return 'optional_type';
       if (value instanceof Date) return 'google.protobuf.Timestamp';
+      if (value instanceof Duration) return 'google.protobuf.Duration';
       return 'map';
   }
 }

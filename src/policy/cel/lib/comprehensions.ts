@@ -5,8 +5,8 @@
  * (a function whose parameters are `ast` is a macro: it receives the unevaluated argument nodes).
  */
 import type { Environment } from '@marcbachmann/cel-js';
-import { Duration, UnsignedInt } from '@marcbachmann/cel-js/evaluator';
 import { charge } from '../cost.js';
+import { celTypeName } from '../values.js';
 import { celCompare, evalError } from './util.js';
 
 // cel-js hands macros its AST nodes and type-checker/evaluator objects; only the members used here are typed.
@@ -160,26 +160,22 @@ function run(ev: Evaluator, m: Macro, ctx: Ctx): unknown {
   }
 }
 
+/** The types whose values order (cel-go's traits.Comparer); sortBy keys must all be one of them. */
+const COMPARABLE_TYPES = new Set([
+  'int',
+  'uint',
+  'double',
+  'string',
+  'bool',
+  'bytes',
+  'google.protobuf.Timestamp',
+  'google.protobuf.Duration',
+]);
+
 /** The CEL type of a sort key, when it is one of the comparable types; undefined otherwise. */
 function keyType(v: unknown): string | undefined {
-  switch (typeof v) {
-    case 'bigint':
-      return 'int';
-    case 'number':
-      return 'double';
-    case 'string':
-      return 'string';
-    case 'boolean':
-      return 'bool';
-    case 'object':
-      if (v instanceof UnsignedInt) return 'uint';
-      if (v instanceof Uint8Array) return 'bytes';
-      if (v instanceof Date) return 'timestamp';
-      if (v instanceof Duration) return 'duration';
-      return undefined;
-    default:
-      return undefined;
-  }
+  const type = celTypeName(v);
+  return COMPARABLE_TYPES.has(type) ? type : undefined;
 }
 
 interface SortBy {
