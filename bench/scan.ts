@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
 import { stringify } from 'yaml';
+import { mulberry32 } from '../src/core/prng.js';
 import { discoverFiles } from '../src/load/discover.js';
 import { emptyConfig } from '../src/scan/config.js';
 import { runScan } from '../src/scan/run.js';
@@ -18,18 +19,6 @@ const TARGET_PARSE_RATIO = 4;
 const TARGET_RSS_MIB = 600;
 const SCALING = [5000, 20000, 80000];
 
-/** Deterministic PRNG (mulberry32) so every run scans the same repository. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Doc = Record<string, unknown>;
 
 /**
@@ -38,7 +27,7 @@ type Doc = Record<string, unknown>;
  * without a GPU limit, missing labels), so every pack has both passing and failing work to do.
  */
 class Generator {
-  private readonly rand = prng(20261126);
+  private readonly rand = mulberry32(20261126);
   private n = 0;
 
   private chance(p: number): boolean {
@@ -186,7 +175,7 @@ export async function generateRepository(
   const g = new Generator();
   const perFile: number[] = [];
   // Spread documents unevenly over files (1..7 each) but hit the exact total.
-  const rand = prng(7);
+  const rand = mulberry32(7);
   let left = DOCUMENTS - NAMESPACES;
   for (let f = 0; f < FILES - NAMESPACES; f++) {
     const filesLeft = FILES - NAMESPACES - f;

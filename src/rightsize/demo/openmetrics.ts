@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { mulberry32 } from '../../core/prng.js';
 
 /** One raw series as it will be backfilled: labels and [unix seconds, value] samples in time order. */
 export interface RawSeries {
@@ -17,17 +18,6 @@ export const SCRAPE = 30;
 export const KSM_SCRAPE = 120;
 /** Samples sit 7 s past a 30 s boundary so no sample falls exactly on a 75 s step or a 5 m lookback edge. */
 export const OFFSET = 7;
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function alignedTimes(start: number, end: number, every: number): number[] {
   const out: number[] = [];
