@@ -2,8 +2,8 @@ import fastJsonPatch from 'fast-json-patch';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { type EvaluateOptions, evaluateResources, type RuleResponse } from '../policy/engine/evaluate.js';
-import { candidateKinds } from '../policy/engine/kind-index.js';
-import { isKyvernoPolicy, type LoadedPolicy, policyKey, type Rule } from '../policy/model/types.js';
+import { candidateKinds, candidateOperations } from '../policy/engine/kind-index.js';
+import { isKyvernoPolicy, type LoadedPolicy, policyKey } from '../policy/model/types.js';
 import type { NamespaceLabels } from './namespace-labels.js';
 import type { PolicySet } from './policy-set.js';
 import type { AdmissionRequest, Decision } from './review.js';
@@ -193,36 +193,6 @@ export interface Plan {
 const plans = new WeakMap<PolicySet, Map<string, Plan>>();
 /** Kinds and operations come from requests: the per-set cache stops growing here. */
 const MAX_PLANS = 512;
-
-function operationsOf(filter: unknown): Set<string> | undefined {
-  if (!isObject(filter) || !isObject(filter.resources)) return undefined;
-  const ops = filter.resources.operations;
-  if (!Array.isArray(ops) || ops.length === 0) return undefined;
-  return new Set(ops.map(String));
-}
-
-/** The operations a rule's match block can select, or undefined when any (or not cheaply known). */
-function candidateOperations(rule: Rule): Set<string> | undefined {
-  const match = rule.match;
-  if (!isObject(match)) return undefined;
-  if (Array.isArray(match.any) && match.any.length) {
-    const union = new Set<string>();
-    for (const f of match.any) {
-      const ops = operationsOf(f);
-      if (!ops) return undefined;
-      for (const o of ops) union.add(o);
-    }
-    return union;
-  }
-  if (Array.isArray(match.all) && match.all.length) {
-    for (const f of match.all) {
-      const ops = operationsOf(f);
-      if (ops) return ops; // any one filter of `all` must hold; one bound is enough to skip
-    }
-    return undefined;
-  }
-  return operationsOf(match);
-}
 
 /**
  * Whether a policy can act on a request of this kind and operation: Kyverno rules whose match block

@@ -2,12 +2,13 @@ import { isObject } from '../../core/document.js';
 import type { Rule } from '../model/types.js';
 
 /**
- * The set of kinds a rule's match block can possibly select, or undefined when it cannot be told
- * cheaply (wildcards, subresources, filters without kinds). It lets the engine skip most rules for a
- * document before running the full match logic; the full match still decides for the rest.
+ * The set of kinds (or operations) a rule's match block can possibly select, or undefined when it cannot be
+ * told cheaply (wildcards, subresources, filters without kinds). It lets the engine skip most rules for a
+ * document, and the admission server most policies for a request, before running the full match logic;
+ * the full match still decides for the rest.
  */
-const cache = new WeakMap<Rule, Set<string> | null>();
-
+const kindCache = new WeakMap<Rule, Set<string> | null>();
+const operationCache = new WeakMap<Rule, Set<string> | null>();
 function kindName(selector: string): string | undefined {
   if (/[*?]/.test(selector)) return undefined;
   const parts = selector.split('/');
@@ -31,13 +32,23 @@ function filterKinds(filter: unknown): Set<string> | undefined {
   return out;
 }
 
-function compute(rule: Rule): Set<string> | undefined {
-  const match = rule.match;
+function filterOperations(filter: unknown): Set<string> | undefined {
+  if (!isObject(filter) || !isObject(filter.resources)) return undefined;
+  const ops = filter.resources.operations;
+  if (!Array.isArray(ops) || ops.length === 0) return undefined;
+  return new Set(ops.map(String));
+}
+
+/** Bounds a match block by its filters' bounds: the union over `any`, the intersection over `all`. */
+function bound(
+  match: unknown,
+  ofFilter: (filter: unknown) => Set<string> | undefined,
+): Set<string> | undefined {
   if (!isObject(match)) return undefined;
   if (Array.isArray(match.any) && match.any.length) {
     const union = new Set<string>();
     for (const f of match.any) {
-      const k = filterKinds(f);
+      const k = ofFilter(f);
       if (!k) return undefined;
       for (const x of k) union.add(x);
     }
@@ -46,20 +57,33 @@ function compute(rule: Rule): Set<string> | undefined {
   if (Array.isArray(match.all) && match.all.length) {
     let inter: Set<string> | undefined;
     for (const f of match.all) {
-      const k = filterKinds(f);
+      const k = ofFilter(f);
       if (!k) continue;
       inter = inter ? new Set([...inter].filter((x) => k.has(x))) : k;
     }
     return inter;
   }
-  return filterKinds(match);
+  return ofFilter(match);
 }
 
-export function candidateKinds(rule: Rule): Set<string> | undefined {
+function cached(
+  cache: WeakMap<Rule, Set<string> | null>,
+  rule: Rule,
+  ofFilter: (filter: unknown) => Set<string> | undefined,
+): Set<string> | undefined {
   let entry = cache.get(rule);
   if (entry === undefined) {
-    entry = compute(rule) ?? null;
+    entry = bound(rule.match, ofFilter) ?? null;
     cache.set(rule, entry);
   }
   return entry ?? undefined;
+}
+
+export function candidateKinds(rule: Rule): Set<string> | undefined {
+  return cached(kindCache, rule, filterKinds);
+}
+
+/** The operations a rule's match block can select, or undefined when any (or not cheaply known). */
+export function candidateOperations(rule: Rule): Set<string> | undefined {
+  return cached(operationCache, rule, filterOperations);
 }
