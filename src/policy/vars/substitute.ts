@@ -176,9 +176,22 @@ interface Scope {
   ruleRelative: boolean;
 }
 
+/** `{{ expr }}` → `expr`, remembered: the same policy strings are resolved for every document. */
+const variableTexts = new Map<string, string>();
+
+function variableText(raw: string): string {
+  let text = variableTexts.get(raw);
+  if (text === undefined) {
+    text = raw.replaceAll('{{', '').replaceAll('}}', '').trim();
+    if (variableTexts.size >= 4096) variableTexts.clear();
+    variableTexts.set(raw, text);
+  }
+  return text;
+}
+
 function resolveVariable(raw: string, path: string, scope: Scope): unknown {
   const { ctx, isDelete } = scope;
-  let variable = raw.replaceAll('{{', '').replaceAll('}}', '').trim();
+  let variable = variableText(raw);
   if (variable === '@') variable = currentValuePath(ctx, path, scope.ruleRelative);
   if (isDelete) variable = variable.replaceAll('request.object', 'request.oldObject');
   try {
