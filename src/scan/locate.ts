@@ -44,20 +44,6 @@ function keyPattern(key: string): RegExp {
   return pattern;
 }
 
-/** The lines after `from` that belong to a node whose entries start deeper than `parentCol`. */
-function childSlots(lines: string[], from: number, end: number, parentCol: number): Slot[] {
-  const out: Slot[] = [];
-  for (let j = from; j < end; j++) {
-    const line = lines[j]!;
-    if (!isContent(line)) continue;
-    const indent = indentOf(line);
-    // A sequence may sit at its key's own indentation ("containers:\n- name: x").
-    if (indent < parentCol || (indent === parentCol && !line.trimStart().startsWith('-'))) break;
-    out.push({ i: j, col: indent });
-  }
-  return out;
-}
-
 export function locateField(text: string, startLine: number, path: FieldPath): FieldLocation | undefined {
   return new FieldLocator(text).locate(startLine, path);
 }
@@ -70,18 +56,35 @@ export function locateField(text: string, startLine: number, path: FieldPath): F
 export class FieldLocator {
   private readonly lines: string[];
   private readonly regions = new Map<number, Slot[]>();
-  private readonly found = new Map<string, FieldLocation | undefined>();
+  /**
+   * Where each path prefix of each document led: findings share long prefixes
+   * (spec.template.spec.containers[0]...), so each step is walked once per document.
+   */
+  private readonly steps = new Map<string, WalkState>();
 
   constructor(text: string) {
     this.lines = text.split(/\r?\n/);
   }
 
   locate(startLine: number, path: FieldPath): FieldLocation | undefined {
-    const key = `${startLine}\u0000${path.join('\u0000')}`;
-    if (this.found.has(key)) return this.found.get(key);
-    const at = this.walk(startLine, path);
-    this.found.set(key, at);
-    return at;
+    let key = String(startLine);
+    let state = this.steps.get(key);
+    if (state === undefined) {
+      const whole = this.regionOf(startLine);
+      if (!whole || whole.length === 0) return undefined;
+      state = { region: whole, found: { line: startLine, column: whole[0]!.col + 1, depth: 0 } };
+      this.steps.set(key, state);
+    }
+    for (let n = 0; n < path.length && state.region.length > 0; n++) {
+      key += `\u0000${path[n]}`;
+      let next = this.steps.get(key);
+      if (next === undefined) {
+        next = this.step(state, path[n]!, n);
+        this.steps.set(key, next);
+      }
+      state = next;
+    }
+    return state.found;
   }
 
   /** The content lines of the document starting at `startLine`, up to the next document marker. */
@@ -99,45 +102,47 @@ export class FieldLocator {
     return region;
   }
 
-  private walk(startLine: number, path: FieldPath): FieldLocation | undefined {
+  /** One step of a path from where the previous steps led; a step not found stops the walk there. */
+  private step(from: WalkState, step: string | number, n: number): WalkState {
     const lines = this.lines;
-    const whole = this.regionOf(startLine);
-    if (!whole || whole.length === 0) return undefined;
-    let region: Slot[] = whole;
-    let found: FieldLocation = { line: startLine, column: region[0]!.col + 1, depth: 0 };
-    for (const [n, step] of path.entries()) {
-      if (region.length === 0) break;
-      const entryCol = region[0]!.col;
-      const entries = region.filter((s) => s.col === entryCol);
-      if (typeof step === 'number') {
-        const items = entries.filter((s) => lines[s.i]!.slice(s.col).startsWith('-'));
-        const item = items[step < 0 ? items.length + step : step];
-        if (!item) break;
-        const rest = lines[item.i]!.slice(item.col + 1);
-        const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
-        found = { line: item.i + 1, column: item.col + 1, depth: n + 1 };
-        const next: Slot[] = [];
-        if (isContent(lines[item.i]!.slice(contentCol))) next.push({ i: item.i, col: contentCol });
-        for (const s of region)
-          if (s.i > item.i && s.col > entryCol) next.push(s);
-          else if (s.i > item.i) break;
-        region = next;
-        continue;
-      }
-      const pattern = keyPattern(step);
-      const entry = entries.find((s) => pattern.test(lines[s.i]!.slice(s.col)));
-      if (!entry) break;
-      found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
-      const after = lines[entry.i]!.slice(entry.col).replace(pattern, '').trim();
-      // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
-      if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) {
-        region = [];
-        continue;
-      }
-      const inRegion = new Set(region.map((r) => r.i));
-      const last = region[region.length - 1]!.i + 1;
-      region = childSlots(lines, entry.i + 1, last, entry.col).filter((s) => inRegion.has(s.i));
+    const region = from.region;
+    const stopped: WalkState = { region: [], found: from.found };
+    const entryCol = region[0]!.col;
+    const entries = region.filter((s) => s.col === entryCol);
+    if (typeof step === 'number') {
+      const items = entries.filter((s) => lines[s.i]!.slice(s.col).startsWith('-'));
+      const item = items[step < 0 ? items.length + step : step];
+      if (!item) return stopped;
+      const rest = lines[item.i]!.slice(item.col + 1);
+      const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
+      const next: Slot[] = [];
+      if (isContent(lines[item.i]!.slice(contentCol))) next.push({ i: item.i, col: contentCol });
+      for (const s of region)
+        if (s.i > item.i && s.col > entryCol) next.push(s);
+        else if (s.i > item.i) break;
+      return { region: next, found: { line: item.i + 1, column: item.col + 1, depth: n + 1 } };
     }
-    return found;
+    const pattern = keyPattern(step);
+    const entry = entries.find((s) => pattern.test(lines[s.i]!.slice(s.col)));
+    if (!entry) return stopped;
+    const found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
+    const after = lines[entry.i]!.slice(entry.col).replace(pattern, '').trim();
+    // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
+    if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) return { region: [], found };
+    // The entry's children: the region's lines after it that sit deeper (a sequence may sit at its
+    // key's own indentation: "containers:\n- name: x"), up to the first line that does not.
+    const children: Slot[] = [];
+    for (const s of region) {
+      if (s.i <= entry.i) continue;
+      if (s.col < entry.col || (s.col === entry.col && !lines[s.i]!.trimStart().startsWith('-'))) break;
+      children.push(s);
+    }
+    return { region: children, found };
   }
+}
+
+/** Where a walk stands after some steps: the lines still in play and the deepest field found. */
+interface WalkState {
+  region: Slot[];
+  found: FieldLocation;
 }
