@@ -55,11 +55,11 @@ class ShareWorker {
   /** This share's findings, in order, as the worker's batches arrive. */
   readonly findings: Result[] = [];
 
-  constructor(url: URL, files: string[], setup: ShareSetup, interner: Interner) {
+  constructor(url: URL, files: string[], interner: Interner) {
     // A larger young generation: evaluation allocates many short-lived objects, and the default
     // (16 MiB semi-spaces) spends a large share of a scan in scavenges.
     this.worker = new Worker(url, {
-      workerData: { files, setup },
+      workerData: { files },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     let step = 0;
@@ -79,7 +79,9 @@ class ShareWorker {
         rej(e);
       };
     });
-    // Both promises get handlers later; keep an early failure from being reported as unhandled.
+    // Both promises get handlers later (or never, for a worker stopped unused); keep an early failure
+    // from being reported as unhandled.
+    this.cross.catch(() => {});
     this.results.catch(() => {});
     this.worker.on('message', (m) => {
       if (step++ === 0) resolveLoaded(m as Document[]);
@@ -95,9 +97,19 @@ class ShareWorker {
     });
   }
 
+  /** The policies and rules, as soon as they are loaded: the worker compiles them during its first pass. */
+  configure(setup: ShareSetup): void {
+    this.worker.postMessage({ setup });
+  }
+
   evaluate(context: ShareContext): Promise<StreamedSummary> {
-    this.worker.postMessage(context);
+    this.worker.postMessage({ context });
     return this.results;
+  }
+
+  /** Stops a worker that was started for a scan that ended before using it (an input error). */
+  stop(): void {
+    void this.worker.terminate();
   }
 }
 
@@ -154,21 +166,49 @@ function split<T>(list: readonly T[], parts: number): T[][] {
   );
 }
 
+/** Worker threads started for a scan's manifest files before its policies are loaded (see startShares). */
+export interface StartedShares {
+  files: readonly string[];
+  workers: ShareWorker[];
+  interner: Interner;
+}
+
+/**
+ * Starts one worker per share as soon as the files are known: each loads its modules and makes its
+ * first pass (the cross-document kinds) while this thread loads the packs, instead of after it.
+ * Undefined when the files are few enough for this thread alone.
+ */
+export function startShares(files: readonly string[], threads?: number): StartedShares | undefined {
+  const url = workerUrl();
+  const count =
+    threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? Math.min(availableParallelism(), 4) : 1);
+  if (!url || count < 2 || files.length < 2) return undefined;
+  const interner = new Interner();
+  return {
+    files,
+    interner,
+    workers: split(files, count).map((share) => new ShareWorker(url, share, interner)),
+  };
+}
+
+/** Ends started workers unused (a scan that stopped on an input error before evaluating). */
+export function stopShares(started: StartedShares | undefined): void {
+  for (const w of started?.workers ?? []) w.stop();
+}
+
 /**
  * Reads and evaluates manifest files in shares: contiguous runs of files, one per worker thread, each
  * parsed and evaluated where it is read (documents loaded already, from stdin or rendered overlays,
  * form a last share on this thread). Results come back in file order, the same for any thread count.
+ * `started` are the workers startShares started for these files; without them the files are read here.
  */
 export async function scanInShares(
   files: readonly string[],
   loaded: readonly Document[],
   setup: ShareSetup,
   rules: ShareRules,
-  threads?: number,
+  started?: StartedShares,
 ): Promise<SharedScan> {
-  const url = workerUrl();
-  const count =
-    threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? Math.min(availableParallelism(), 4) : 1);
   const local: Document[] = loaded.map(asResource);
   const out: SharedScan = { results: [], dropped: [], skeleton: [], documents: 0, errors: [], planFiles: [] };
   const addLoaded = (s: LoadedSummary) => {
@@ -177,7 +217,7 @@ export async function scanInShares(
     append(out.planFiles, s.planFiles);
     out.documents += s.documents;
   };
-  if (!url || count < 2 || files.length < 2) {
+  if (!started) {
     const share = await loadShare(files);
     const documents = [...share.documents, ...local];
     addLoaded({ ...share, skeleton: [...share.skeleton, ...local], documents: documents.length });
@@ -188,8 +228,8 @@ export async function scanInShares(
     out.dropped.push(r.dropped);
     return out;
   }
-  const interner = new Interner();
-  const workers = split(files, count).map((share) => new ShareWorker(url, share, setup, interner));
+  const { workers } = started;
+  for (const w of workers) w.configure(setup);
   const cross: Document[] = [];
   for (const list of await Promise.all(workers.map((w) => w.cross))) append(cross, list);
   append(cross, local);

@@ -16,7 +16,7 @@ import {
   IGNORE_ANNOTATION,
   IGNORE_REASON_ANNOTATION,
 } from './findings.js';
-import { scanInShares } from './parallel.js';
+import { type StartedShares, scanInShares, startShares, stopShares } from './parallel.js';
 import type { ShareSetup } from './share.js';
 
 export { DOCS_ANNOTATION, FIX_ANNOTATION, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION };
@@ -75,11 +75,29 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       !options.skipPacks?.includes(name) &&
       config.packs[name]?.enabled !== false,
   );
+  const discovered = await discoverScanInputs(options.paths, { deferManifests: true });
+  // Worker threads start reading the files now, while this thread loads the packs.
+  const started = startShares(discovered.manifests, options.threads);
+  try {
+    return await scanDiscovered(options, discovered, started, selectedAll, isTerraform);
+  } catch (error) {
+    stopShares(started);
+    throw error;
+  }
+}
+
+async function scanDiscovered(
+  options: ScanOptions,
+  discovered: Awaited<ReturnType<typeof discoverScanInputs>>,
+  started: StartedShares | undefined,
+  selectedAll: string[],
+  isTerraform: ReadonlySet<string>,
+): Promise<ScanOutcome> {
+  const { config } = options;
   const selected = selectedAll.filter((name) => !isTerraform.has(name));
   const terraformPacks = selectedAll.filter((name) => isTerraform.has(name));
   const packs: Pack[] = await Promise.all(selected.map((name) => loadPack(name)));
   const configNotices = await unknownRuleNotices(config);
-  const discovered = await discoverScanInputs(options.paths, { deferManifests: true });
 
   const packOf: Record<string, string> = {};
   const policies: LoadedPolicy[] = [];
@@ -120,7 +138,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     discovered.documents,
     setup,
     { policies, documentRules },
-    options.threads,
+    started,
   );
   const suppressed: Result[] = shared.results;
   // Cross-document rules read every document's skeleton (identity and annotations) and the
