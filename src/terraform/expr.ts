@@ -1,4 +1,4 @@
-import { parse } from '@cdktf/hcl2json';
+import { hclToJson } from './hcl2json.js';
 
 /**
  * hcl2json keeps every non-literal expression as a `${...}` template string. These helpers tell literal
@@ -86,7 +86,7 @@ export function literalValue(value: unknown, substitutions: Record<string, strin
  */
 export async function expressionStructure(expression: string): Promise<unknown> {
   try {
-    const raw = await parse('expression.tf', `__value = ${expression}\n`);
+    const raw = await hclToJson('expression.tf', `__value = ${expression}\n`);
     return raw.__value;
   } catch {
     return `\${${expression}}`;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from '@cdktf/hcl2json';
 import { UserError } from '../core/errors.js';
+import { hclToJson } from './hcl2json.js';
 import { type LocatedBlock, locateBlocks, type Position } from './locate.js';
 
 export interface HclBlock {
@@ -45,7 +45,7 @@ export async function parseHcl(text: string, file: string): Promise<HclFile> {
   let raw: Record<string, any>;
   try {
     // A neutral file name keeps the bridge's "name:line,col" diagnostics parseable whatever the real path is.
-    raw = await parse('input.tf', text);
+    raw = await hclToJson('input.tf', text);
   } catch (error) {
     throw hclError(String((error as Error).message ?? error), file);
   }
@@ -77,7 +77,7 @@ export async function parseHclFiles(
     let raw: Record<string, any> | undefined;
     if (chunk.length > 1) {
       try {
-        raw = await parse('input.tf', chunk.map((t) => t.text).join('\n'));
+        raw = await hclToJson('input.tf', chunk.map((t) => t.text).join('\n'));
       } catch {
         raw = undefined;
       }
