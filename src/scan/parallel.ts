@@ -9,11 +9,13 @@ import {
   type DroppedCounts,
   evaluateShare,
   type LoadedShare,
+  loadCrossDocuments,
   loadShare,
   type ShareContext,
   type ShareResults,
   type ShareRules,
   type ShareSetup,
+  streamShare,
 } from './share.js';
 
 /** Below this many manifest files a worker costs more than it saves (unless threads are asked for). */
@@ -168,15 +170,19 @@ function split<T>(list: readonly T[], parts: number): T[][] {
 
 /** Worker threads started for a scan's manifest files before its policies are loaded (see startShares). */
 export interface StartedShares {
-  files: readonly string[];
+  /** The first share, read and evaluated on this thread while the workers do the others. */
+  own: readonly string[];
   workers: ShareWorker[];
   interner: Interner;
 }
 
 /**
- * Starts one worker per share as soon as the files are known: each loads its modules and makes its
- * first pass (the cross-document kinds) while this thread loads the packs, instead of after it.
- * Undefined when the files are few enough for this thread alone.
+ * Splits the files into one share per thread and starts a worker for each share but the first, as
+ * soon as the files are known: each loads its modules and makes its first pass (the cross-document
+ * kinds) while this thread loads the packs, instead of after it. This thread takes the first share
+ * itself: its modules are loaded already, and on a small machine a worker for every core would leave
+ * it waiting idle while the others pay for loading the engine again. Undefined when the files are few
+ * enough for this thread alone.
  */
 export function startShares(files: readonly string[], threads?: number): StartedShares | undefined {
   const url = workerUrl();
@@ -184,11 +190,8 @@ export function startShares(files: readonly string[], threads?: number): Started
     threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? Math.min(availableParallelism(), 4) : 1);
   if (!url || count < 2 || files.length < 2) return undefined;
   const interner = new Interner();
-  return {
-    files,
-    interner,
-    workers: split(files, count).map((share) => new ShareWorker(url, share, interner)),
-  };
+  const [own = [], ...others] = split(files, count);
+  return { own, interner, workers: others.map((share) => new ShareWorker(url, share, interner)) };
 }
 
 /** Ends started workers unused (a scan that stopped on an input error before evaluating). */
@@ -228,16 +231,20 @@ export async function scanInShares(
     out.dropped.push(r.dropped);
     return out;
   }
-  const { workers } = started;
+  const { workers, own } = started;
   for (const w of workers) w.configure(setup);
-  const cross: Document[] = [];
+  const cross: Document[] = await loadCrossDocuments(own);
   for (const list of await Promise.all(workers.map((w) => w.cross))) append(cross, list);
   append(cross, local);
   const { context, errors } = contextOf(cross);
   out.errors.push(...errors);
   const pending = workers.map((w) => w.evaluate(context));
+  const mine = await streamShare(own, setup, rules, context);
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
   const done = await Promise.all(pending);
+  addLoaded(mine);
+  append(out.results, mine.results);
+  out.dropped.push(mine.dropped);
   for (const [i, r] of done.entries()) {
     addLoaded(r);
     append(out.results, workers[i]!.findings);
