@@ -2,11 +2,14 @@
  * policies.kyverno.io MutatingPolicy and NamespacedMutatingPolicy (v1alpha1, v1beta1, v1): matchConstraints,
  * matchConditions, variables and mutations (ApplyConfiguration, JSONPatch), with the verdicts Kyverno's engine
  * gives (pkg/cel/policies/mpol): `skip` when match conditions aren't met or the mutations leave the object as it
- * was, `error` when an expression fails, otherwise `pass` "success" with the patched object.
+ * was, `error` when an expression fails, otherwise `pass` "success" with the patched object. A policy for Pods
+ * also applies to Pod controllers through its autogen variants (admission/autogen.ts), which Kyverno evaluates
+ * as the same policy: same name, same (empty) rule, one response per object.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../../../core/errors.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
+import { mutatingAutogenSpecs } from '../admission/autogen.js';
 import { matchResources } from '../admission/match-resources.js';
 import { type CompiledMutation, compileMutations, runMutations } from '../admission/mutating.js';
 import {
@@ -18,13 +21,21 @@ import {
 
 export const MPOL_KINDS = new Set(['MutatingPolicy', 'NamespacedMutatingPolicy']);
 
+/** The policy as written, or one of its autogen variants for Pod controllers. */
+export interface MutatingVariant {
+  /** `undefined` for the policy as written; `defaults` or `cronjobs` for an autogen variant. */
+  autogen?: string;
+  matchConstraints?: Record<string, unknown>;
+  compiled: CompiledValidating;
+  mutations: CompiledMutation[];
+}
+
 export interface MutatingPolicy {
   kind: string;
   name: string;
   namespace?: string;
-  matchConstraints?: Record<string, unknown>;
-  compiled: CompiledValidating;
-  mutations: CompiledMutation[];
+  /** The policy as written first, then its autogen variants (each matches only its controllers). */
+  variants: MutatingVariant[];
 }
 
 function obj(v: unknown): Record<string, unknown> {
@@ -45,18 +56,46 @@ export function loadMpol(content: Record<string, unknown>, file?: string): Mutat
   if (!name) throw new UserError(`${kind}: metadata.name is required`, file ? { position: { file } } : {});
   const spec = obj(content.spec);
   const label = `${kind}/${name}`;
+  const compile = (s: Record<string, unknown>, at: string) =>
+    compileValidating(s, s.matchConditions, s.failurePolicy, {
+      policy: label,
+      file,
+      bodyAt: at,
+      validationsField: 'validations',
+    });
+  const variants: MutatingVariant[] = [
+    {
+      matchConstraints: spec.matchConstraints ? obj(spec.matchConstraints) : undefined,
+      compiled: compile(spec, 'spec'),
+      mutations: compileMutations(spec, label, file),
+    },
+  ];
+  const controllers = obj(obj(spec.autogen).podControllers).controllers;
+  for (const a of mutatingAutogenSpecs(
+    spec,
+    Array.isArray(controllers) ? controllers.map(String) : undefined,
+  )) {
+    // Compiled on first use: a policy that only ever sees Pods pays for one compilation.
+    let compiled: CompiledValidating | undefined;
+    let mutations: CompiledMutation[] | undefined;
+    variants.push({
+      autogen: a.name,
+      matchConstraints: obj(a.spec.matchConstraints),
+      get compiled() {
+        compiled ??= compile(a.spec, `spec (autogen ${a.name})`);
+        return compiled;
+      },
+      get mutations() {
+        mutations ??= compileMutations(a.spec, `${label} (autogen ${a.name})`, file);
+        return mutations;
+      },
+    });
+  }
   return {
     kind,
     name,
     namespace: kind === 'NamespacedMutatingPolicy' ? String(meta.namespace ?? 'default') : undefined,
-    matchConstraints: spec.matchConstraints ? obj(spec.matchConstraints) : undefined,
-    compiled: compileValidating(spec, spec.matchConditions, spec.failurePolicy, {
-      policy: label,
-      file,
-      bodyAt: 'spec',
-      validationsField: 'validations',
-    }),
-    mutations: compileMutations(spec, label, file),
+    variants,
   };
 }
 
@@ -81,7 +120,13 @@ export function evaluateMpol(policy: MutatingPolicy, input: MpolInput): MpolOutc
     operation: input.operation ?? 'CREATE',
     namespaceLabels: input.namespaceLabels,
   };
-  if (!matchResources(policy.matchConstraints, m)) return undefined;
+  const variant = policy.variants.find((v) => matchResources(v.matchConstraints, m));
+  if (!variant) return undefined;
+  return evaluateVariant(variant, input);
+}
+
+/** Match conditions, then the mutations in order, on an object the variant already selected. */
+function evaluateVariant(policy: MutatingVariant, input: MpolInput): MpolOutcome {
   const activation = (o: Record<string, unknown>) =>
     withVariables(
       o === input.object && input.activation
