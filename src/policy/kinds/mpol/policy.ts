@@ -8,6 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { UserError } from '../../../core/errors.js';
+import { type CelProgram, compileCel } from '../../cel/index.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
 import { mutatingAutogenSpecs } from '../admission/autogen.js';
 import { matchResources } from '../admission/match-resources.js';
@@ -30,12 +31,29 @@ export interface MutatingVariant {
   mutations: CompiledMutation[];
 }
 
+/**
+ * `spec.evaluation.mutateExisting.enabled: true`: the policy mutates existing resources (targets) when a
+ * resource it matches (the trigger) arrives, instead of the trigger itself (evaluated in existing.ts).
+ */
+export interface MutateExistingSpec {
+  /**
+   * targetMatchConstraints when it names resources (resourceRules), operations widened to `*` (targets are
+   * listed, not admitted); otherwise targets are selected by matchConstraints.
+   */
+  targetConstraints?: Record<string, unknown>;
+  /** targetMatchConstraints.expression: evaluated on the trigger, a resource or a list (`items`) of them. */
+  targetExpression?: CelProgram;
+  /** targetMatchConditions (with the policy's variables): evaluated on each target when a target is explicit. */
+  targetConditions: CompiledValidating;
+}
+
 export interface MutatingPolicy {
   kind: string;
   name: string;
   namespace?: string;
   /** The policy as written first, then its autogen variants (each matches only its controllers). */
   variants: MutatingVariant[];
+  mutateExisting?: MutateExistingSpec;
 }
 
 function obj(v: unknown): Record<string, unknown> {
@@ -96,6 +114,39 @@ export function loadMpol(content: Record<string, unknown>, file?: string): Mutat
     name,
     namespace: kind === 'NamespacedMutatingPolicy' ? String(meta.namespace ?? 'default') : undefined,
     variants,
+    ...(mutateExistingEnabled(spec) ? { mutateExisting: loadMutateExisting(spec, label, file) } : {}),
+  };
+}
+
+/** `evaluation.mutateExisting.enabled` (the object form; a bare boolean, as early docs wrote it, too). */
+function mutateExistingEnabled(spec: Record<string, unknown>): boolean {
+  const me = obj(spec.evaluation).mutateExisting;
+  return me === true || obj(me).enabled === true;
+}
+
+function loadMutateExisting(spec: Record<string, unknown>, label: string, file?: string): MutateExistingSpec {
+  const tmc = obj(spec.targetMatchConstraints);
+  const rules = Array.isArray(tmc.resourceRules) ? tmc.resourceRules : [];
+  const { expression, ...constraints } = tmc;
+  return {
+    targetConstraints:
+      rules.length > 0
+        ? {
+            ...constraints,
+            resourceRules: rules.map((r) => ({ ...obj(r), operations: ['*'] })),
+          }
+        : undefined,
+    targetExpression:
+      typeof expression === 'string' && expression !== ''
+        ? compileCel(expression, { policy: label, field: 'spec.targetMatchConstraints.expression', file })
+        : undefined,
+    targetConditions: compileValidating(spec, spec.targetMatchConditions, spec.failurePolicy, {
+      policy: label,
+      file,
+      matchConditionsField: 'targetMatchConditions',
+      bodyAt: 'spec',
+      validationsField: 'validations',
+    }),
   };
 }
 
@@ -109,6 +160,8 @@ export interface MpolInput extends AdmissionInput {
   namespaceLabels?: Record<string, string>;
   /** The activation for this object when the caller built it already (shared by every policy). */
   activation?: Record<string, unknown>;
+  /** The `request` to bind instead of one built for the object (a mutate-existing target sees the trigger's). */
+  request?: unknown;
 }
 
 /** `undefined` when matchConstraints does not select the object (no response, as Kyverno). */
@@ -125,16 +178,22 @@ export function evaluateMpol(policy: MutatingPolicy, input: MpolInput): MpolOutc
   return evaluateVariant(variant, input);
 }
 
-/** Match conditions, then the mutations in order, on an object the variant already selected. */
-function evaluateVariant(policy: MutatingVariant, input: MpolInput): MpolOutcome {
-  const activation = (o: Record<string, unknown>) =>
-    withVariables(
-      o === input.object && input.activation
-        ? input.activation
-        : admissionActivation({ ...input, object: o }),
-      policy.compiled.variables,
-    );
-  const mc = evaluateMatchConditions(policy.compiled, activation(input.object));
+/**
+ * Match conditions (`conditions`: the variant's matchConditions, or a mutate-existing policy's
+ * targetMatchConditions), then the mutations in order, on an object the variant already selected.
+ */
+export function evaluateVariant(
+  policy: MutatingVariant,
+  input: MpolInput,
+  conditions: CompiledValidating = policy.compiled,
+): MpolOutcome {
+  const activation = (o: Record<string, unknown>) => {
+    if (o === input.object && input.activation) return withVariables(input.activation, conditions.variables);
+    const a = admissionActivation({ ...input, object: o });
+    if (input.request !== undefined) a.request = input.request;
+    return withVariables(a, conditions.variables);
+  };
+  const mc = evaluateMatchConditions(conditions, activation(input.object));
   if (!mc.matched)
     return mc.error ? { status: 'error', message: mc.error } : { status: 'skip', message: 'skip' };
   const r = runMutations(policy.mutations, input.object, activation);
