@@ -205,7 +205,7 @@ export async function applyToFiles(input: ApplyFilesInput): Promise<RuleResponse
   const files = await discoverFiles(input.resources);
   const keep = lookupKinds(input.policies);
   // Generate clones and mutate targets look any object up among the given resources.
-  const keepAll = input.policies.some(looksUpResources);
+  const keepAll = input.policies.some(looksUpResources) || keep.has('*');
   const lookups: Document[] = [];
   for (const file of files.filter((f) => f !== '-')) {
     for await (const doc of streamDocumentsFromFile(file)) {

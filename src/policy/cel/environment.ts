@@ -14,6 +14,7 @@ import { registerKyverno } from './lib/kyverno.js';
 import { registerLists } from './lib/lists.js';
 import { registerMath } from './lib/math.js';
 import { registerQuantity } from './lib/quantity.js';
+import { registerRandom } from './lib/random.js';
 import { registerRegex } from './lib/regex.js';
 import { registerSemver } from './lib/semver.js';
 import { registerSets } from './lib/sets.js';
@@ -67,6 +68,7 @@ export function celEnvironment(): Environment {
   registerGenerator(env);
   registerMath(env);
   registerHash(env);
+  registerRandom(env);
   registerImageVerify(env);
   shared = env;
   return env;

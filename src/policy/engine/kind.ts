@@ -60,7 +60,10 @@ export interface PolicyKind<P extends LoadedPolicy = LoadedPolicy, Prepared = un
    * is a policy.
    */
   link?(own: P[], all: readonly LoadedPolicy[]): LinkResult<P>;
-  /** Kinds of objects this kind's policies look up in the resource set (params objects): streams keep them. */
+  /**
+   * Kinds of objects this kind's policies look up in the resource set (params objects): streams keep them.
+   * `*` keeps every given object (a mutate-existing policy may target any of them).
+   */
   referencedKinds?(policies: readonly P[]): Iterable<string>;
   /**
    * Called once per evaluate run with the policies of this kind and the resource set (the documents

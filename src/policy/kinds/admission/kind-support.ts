@@ -43,7 +43,25 @@ export function prepareCelRun(resourceSet: readonly Document[], options: Evaluat
 
 function namespaceObject(request: ResourceRequest, run: CelRunContext): Record<string, unknown> | null {
   const ns = request.ref.namespace;
-  if (!ns) return null;
+  return ns ? namespaceObjectNamed(ns, request, run) : null;
+}
+
+/** Labels of a namespace by name: its Namespace object in the run, else the labels the options supply. */
+export function namespaceLabels(
+  ns: string,
+  request: ResourceRequest,
+  run: CelRunContext,
+): Record<string, string> | undefined {
+  const labels = (namespaceObjectNamed(ns, request, run).metadata as Record<string, unknown> | undefined)
+    ?.labels;
+  return labels && typeof labels === 'object' ? (labels as Record<string, string>) : undefined;
+}
+
+function namespaceObjectNamed(
+  ns: string,
+  request: ResourceRequest,
+  run: CelRunContext,
+): Record<string, unknown> {
   if (!run.namespaces) {
     // One pass over the run's resources instead of one per object under evaluation.
     run.namespaces = new Map();

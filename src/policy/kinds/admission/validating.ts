@@ -26,6 +26,8 @@ export interface SpecLayout {
   file?: string;
   /** Path prefix of matchConditions (`spec` or `spec.rules[0]`). */
   matchConditionsAt?: string;
+  /** The matchConditions field's name (`targetMatchConditions` for a mutate-existing policy's targets). */
+  matchConditionsField?: string;
   /** Path prefix of variables, validations (`expressions` under validate.cel) and auditAnnotations. */
   bodyAt: string;
   validationsField: 'validations' | 'expressions';
@@ -52,7 +54,7 @@ export function compileValidating(
       name: str(m.name) ?? String(i),
       program: compileCel(
         String(m.expression ?? ''),
-        site(`${mcAt}.matchConditions[${i}].expression`),
+        site(`${mcAt}.${layout.matchConditionsField ?? 'matchConditions'}[${i}].expression`),
         'bool',
       ),
     })),

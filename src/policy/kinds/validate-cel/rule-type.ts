@@ -9,8 +9,8 @@ import { type CelProgram, compileCel, serviceVariables, toCel } from '../../cel/
 import type { RuleContext, RuleFeature, RuleType } from '../../engine/rule-type.js';
 import type { Rule } from '../../model/types.js';
 import { admissionActivation } from '../admission/activation.js';
+import { autogenRewrite } from '../admission/autogen.js';
 import { type CompiledValidating, compileValidating, evaluateValidating } from '../admission/validating.js';
-import { autogenRewrite } from '../vpol/autogen.js';
 
 function obj(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

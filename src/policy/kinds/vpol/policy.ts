@@ -7,6 +7,7 @@
 import { UserError } from '../../../core/errors.js';
 import { type CelServices, serviceVariables, toCel } from '../../cel/index.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
+import { autogenSpecs } from '../admission/autogen.js';
 import { matchResources } from '../admission/match-resources.js';
 import {
   type CompiledValidating,
@@ -15,7 +16,6 @@ import {
   type MessageStyle,
   type ValidatingOutcome,
 } from '../admission/validating.js';
-import { autogenSpecs } from './autogen.js';
 
 export const VPOL_KINDS = new Set(['ValidatingPolicy', 'NamespacedValidatingPolicy']);
 

@@ -4,6 +4,10 @@ import { describe, test } from 'node:test';
 import { UserError } from '../../../../src/core/errors.js';
 import '../../../../src/policy/builtins.js';
 import { evaluateResources } from '../../../../src/policy/engine/evaluate.js';
+import {
+  mutatingAutogenExpression,
+  mutatingAutogenSpecs,
+} from '../../../../src/policy/kinds/admission/autogen.js';
 import { evaluateMpol, loadMpol } from '../../../../src/policy/kinds/mpol/policy.js';
 import { loadPolicyDocuments } from '../../../../src/policy/parse.js';
 import { fixture, runRampart } from '../../../helpers/index.js';
@@ -164,6 +168,154 @@ describe('MutatingPolicy', () => {
       (resource?.patchedResource?.metadata as { labels?: Record<string, string> } | undefined)?.labels?.team,
       'core',
     );
+  });
+});
+
+describe('MutatingPolicy autogen for Pod controllers (Kyverno pkg/cel/policies/mpol/autogen)', () => {
+  const deployment = (podSpec: Record<string, unknown>, templateMeta: Record<string, unknown> = {}) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'apps' },
+    spec: { selector: {}, template: { metadata: templateMeta, spec: podSpec } },
+  });
+  const cronJob = (podSpec: Record<string, unknown>) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'c', namespace: 'apps' },
+    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: podSpec } } } },
+  });
+
+  test('expressions are rewritten as Kyverno does: paths, then an Object{} literal wrapped into the template', () => {
+    assert.equal(
+      mutatingAutogenExpression(
+        'Object{spec: Object.spec{hostNetwork: !has(object.spec.hostNetwork)}}',
+        'defaults',
+      ),
+      'Object{spec: Object.spec{template: Object.spec.template{spec: Object.spec.template.spec{hostNetwork: !has(object.spec.template.spec.hostNetwork)}}}}',
+    );
+    assert.equal(
+      mutatingAutogenExpression('  Object{metadata: Object.metadata{labels: {"a": "b"}}}', 'cronjobs'),
+      'Object{spec: Object.spec{jobTemplate: Object.spec.jobTemplate{spec: Object.spec.jobTemplate.spec{template: Object.spec.jobTemplate.spec.template{metadata: Object.metadata{labels: {"a": "b"}}}}}}}',
+    );
+    // Labels and annotations move to the template; the object's own name does not.
+    assert.equal(
+      mutatingAutogenExpression('object.metadata.labels.app == object.metadata.name', 'defaults'),
+      'object.spec.template.metadata.labels.app == object.metadata.name',
+    );
+  });
+
+  test('only matchConditions and ApplyConfiguration expressions change; JSONPatch and variables stay as written', () => {
+    const spec = {
+      matchConstraints: podRules,
+      variables: [{ name: 'c', expression: 'object.spec.containers' }],
+      matchConditions: [{ name: 'm', expression: 'has(object.spec.volumes)' }],
+      mutations: [
+        {
+          patchType: 'JSONPatch',
+          jsonPatch: { expression: '[JSONPatch{op: "add", path: "/spec/x", value: object.spec.y}]' },
+        },
+        {
+          patchType: 'ApplyConfiguration',
+          applyConfiguration: { expression: 'Object{spec: Object.spec{}}' },
+        },
+      ],
+    };
+    const [cronjobs, defaults] = mutatingAutogenSpecs(spec);
+    assert.deepEqual([cronjobs?.name, defaults?.name], ['cronjobs', 'defaults']);
+    assert.deepEqual(defaults?.kinds, ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job']);
+    const s = cronjobs?.spec as typeof spec;
+    assert.deepEqual(s.variables, spec.variables);
+    assert.deepEqual(s.mutations[0], spec.mutations[0]);
+    assert.equal(s.matchConditions[0]?.expression, 'has(object.spec.jobTemplate.spec.template.spec.volumes)');
+    assert.deepEqual(
+      (s as unknown as { matchConstraints: { resourceRules: unknown[] } }).matchConstraints.resourceRules,
+      [
+        {
+          apiGroups: ['batch'],
+          apiVersions: ['v1'],
+          resources: ['cronjobs'],
+          operations: ['CREATE', 'UPDATE'],
+        },
+      ],
+    );
+    assert.equal(
+      spec.matchConditions[0]?.expression,
+      'has(object.spec.volumes)',
+      'the policy itself is untouched',
+    );
+  });
+
+  test('the same policy patches the template of a Deployment and a CronJob, with the same name and verdicts', () => {
+    const policy = loadMpol(
+      mpolDoc({
+        mutations: [
+          {
+            patchType: 'ApplyConfiguration',
+            applyConfiguration: {
+              expression:
+                'Object{spec: Object.spec{hostNetwork: false}, metadata: Object.metadata{labels: {"team": "core"}}}',
+            },
+          },
+        ],
+      }),
+    );
+    const d = evaluateMpol(policy, { object: deployment({ containers: [] }) });
+    assert.equal(d?.status, 'pass');
+    const dspec = (d?.status === 'pass' ? d.patched.spec : {}) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(dspec.template, {
+      metadata: { labels: { team: 'core' } },
+      spec: { containers: [], hostNetwork: false },
+    });
+    const c = evaluateMpol(policy, { object: cronJob({ containers: [] }) });
+    assert.equal(c?.status, 'pass');
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(c?.status === 'pass' && c.patched)).spec.jobTemplate.spec.template.spec,
+      { containers: [], hostNetwork: false },
+    );
+    // Already as the policy wants: skip, as for a Pod.
+    const same = evaluateMpol(policy, {
+      object: deployment({ containers: [], hostNetwork: false }, { labels: { team: 'core' } }),
+    });
+    assert.deepEqual(same, { status: 'skip', message: 'skip' });
+  });
+
+  test('spec.autogen.podControllers.controllers selects the controllers; an empty list turns autogen off', () => {
+    const only = loadMpol(
+      mpolDoc({ ...addTeam, autogen: { podControllers: { controllers: ['cronjobs'] } } }),
+    );
+    assert.equal(evaluateMpol(only, { object: deployment({ containers: [] }) }), undefined);
+    assert.equal(evaluateMpol(only, { object: cronJob({ containers: [] }) })?.status, 'pass');
+    const off = loadMpol(mpolDoc({ ...addTeam, autogen: { podControllers: { controllers: [] } } }));
+    assert.deepEqual(
+      off.variants.map((v) => v.autogen),
+      [undefined],
+    );
+  });
+
+  test('no autogen when matchConstraints is more than one plain pods rule; NamespacedMutatingPolicy autogens too', () => {
+    const selective = loadMpol(
+      mpolDoc({ ...addTeam, matchConstraints: { ...podRules, objectSelector: { matchLabels: { a: 'b' } } } }),
+    );
+    assert.equal(selective.variants.length, 1);
+    const ns = loadMpol(mpolDoc(addTeam, 'NamespacedMutatingPolicy', 'apps'));
+    assert.deepEqual(
+      ns.variants.map((v) => v.autogen),
+      [undefined, 'cronjobs', 'defaults'],
+    );
+    assert.equal(evaluateMpol(ns, { object: deployment({ containers: [] }) })?.status, 'pass');
+    assert.equal(
+      evaluateMpol(ns, {
+        object: { ...deployment({ containers: [] }), metadata: { name: 'd', namespace: 'x' } },
+      }),
+      undefined,
+    );
+  });
+
+  test('an autogen variant is compiled on first use (a getter), not at load', () => {
+    const policy = loadMpol(mpolDoc(addTeam));
+    const variant = policy.variants[1];
+    assert.ok(variant);
+    assert.equal(Object.getOwnPropertyDescriptor(variant, 'compiled')?.get !== undefined, true);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { autogenSpecs, canAutogen } from '../../../../src/policy/kinds/vpol/autogen.js';
+import { autogenSpecs, canAutogen } from '../../../../src/policy/kinds/admission/autogen.js';
 import { evaluateVpol, evaluateVpolJson, loadVpol } from '../../../../src/policy/kinds/vpol/policy.js';
 
 const podRules = {
