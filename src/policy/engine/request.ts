@@ -151,14 +151,40 @@ export class ResourceRequest {
       this.imagesVar = built.value;
       return this.imagesVar;
     }
-    try {
-      this.imagesVar = buildImagesVariable(this.subject);
-    } catch {
-      this.imagesVar = {};
-    }
-    this.imagesBuilt = { from: this.subject, value: this.imagesVar };
+    const subject = this.subject;
+    this.imagesVar = lazyObject(() => {
+      try {
+        return buildImagesVariable(subject);
+      } catch {
+        return {};
+      }
+    });
+    this.imagesBuilt = { from: subject, value: this.imagesVar };
     return this.imagesVar;
   }
+}
+
+/**
+ * An object built on first use: `images` is part of every rule's context, but parsing every container
+ * image of every resource costs about 5% of a scan, and most policies never read it. Reads, key
+ * listings and spreads all see the built object.
+ */
+function lazyObject(build: () => Record<string, unknown>): Record<string, unknown> {
+  let built: Record<string, unknown> | undefined;
+  const real = () => (built ??= build());
+  return new Proxy<Record<string, unknown>>(
+    {},
+    {
+      get: (_, key) => Reflect.get(real(), key),
+      has: (_, key) => Reflect.has(real(), key),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const d = Reflect.getOwnPropertyDescriptor(real(), key);
+        // A proxy may only report a property its (empty) target lacks as configurable.
+        return d && { ...d, configurable: true };
+      },
+    },
+  );
 }
 
 /** Whether a document can be evaluated at all (Kubernetes objects are JSON objects). */
