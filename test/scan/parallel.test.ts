@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { emptyConfig } from '../../src/scan/config.js';
@@ -13,5 +15,33 @@ describe('parallel evaluation', () => {
     assert.ok(one.results.length > 100);
     assert.deepEqual(three.results, one.results);
     assert.deepEqual(three.summary, one.summary);
+  });
+});
+
+describe('parallel evaluation with unreadable inputs', () => {
+  test('errors from the main thread share and a worker share are both reported, as with one thread', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-parallel-'));
+    try {
+      const pod = (n: number) =>
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${n}\n  namespace: team\nspec:\n  containers:\n    - name: c\n      image: nginx:latest\n`;
+      for (let n = 0; n < 6; n++) {
+        // The first file falls in the main thread's share, the last in the worker's.
+        const text = n === 0 || n === 5 ? 'kind: Pod\nmetadata: {name: "unclosed\n' : pod(n);
+        await writeFile(join(dir, `f${n}.yaml`), text);
+      }
+      const one = await runScan({ paths: [dir], config: emptyConfig(), threads: 1 });
+      const two = await runScan({ paths: [dir], config: emptyConfig(), threads: 2 });
+      assert.equal(one.errors.length, 2);
+      assert.deepEqual(
+        two.errors.map((e) => e.message),
+        one.errors.map((e) => e.message),
+      );
+      assert.ok(two.errors.some((e) => e.message.includes('f0.yaml')));
+      assert.ok(two.errors.some((e) => e.message.includes('f5.yaml')));
+      assert.deepEqual(two.results, one.results);
+      assert.equal(two.documents, 4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
