@@ -68,6 +68,27 @@ function entries(v: object): Map<unknown, unknown> | undefined {
 }
 
 /** CEL ordering for the comparable scalar types; undefined where CEL defines no order. */
+/**
+ * Go (and so CEL-Go) orders strings by their UTF-8 bytes, which is code point order; JavaScript's `<`
+ * compares UTF-16 units, which disagrees when a character outside the Basic Multilingual Plane (a
+ * surrogate pair) meets one in U+E000–U+FFFF. Within surrogates, or outside them, unit order is code
+ * point order.
+ */
+export function compareCodePoints(x: string, y: string): number {
+  if (x === y) return 0;
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const a = x.charCodeAt(i);
+    const b = y.charCodeAt(i);
+    if (a === b) continue;
+    const surrogateA = a >= 0xd800 && a <= 0xdfff;
+    const surrogateB = b >= 0xd800 && b <= 0xdfff;
+    if (surrogateA !== surrogateB) return surrogateA ? 1 : -1;
+    return a < b ? -1 : 1;
+  }
+  return x.length < y.length ? -1 : 1;
+}
+
 export function celCompare(a: unknown, b: unknown): number | undefined {
   const x = a !== null && typeof a === 'object' && !(a instanceof Date) ? a.valueOf() : a;
   const y = b !== null && typeof b === 'object' && !(b instanceof Date) ? b.valueOf() : b;
@@ -77,7 +98,7 @@ export function celCompare(a: unknown, b: unknown): number | undefined {
     const ny = Number(y);
     return nx < ny ? -1 : nx > ny ? 1 : 0;
   }
-  if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
+  if (typeof x === 'string' && typeof y === 'string') return compareCodePoints(x, y);
   if (typeof x === 'boolean' && typeof y === 'boolean') return Number(x) - Number(y);
   if (x instanceof Date && y instanceof Date) return Math.sign(x.getTime() - y.getTime());
   if (x instanceof Uint8Array && y instanceof Uint8Array) return Buffer.compare(x, y);

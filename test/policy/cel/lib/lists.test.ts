@@ -28,6 +28,10 @@ describe('CEL list libraries', () => {
     expectValue('[1, [2, [3]]].flatten(2)', [1, 2, 3]);
     expectValue('[1, 2, 1, 3, 2].distinct()', [1, 2, 3]);
     expectValue("['c', 'a', 'b'].sort()", ['a', 'b', 'c']);
+    // Code point order, as Go's UTF-8 byte order: U+FFFD before U+1F600 (UTF-16 units would say after).
+    expectValue("['\\U0001F600', '\\uFFFD', 'z'].sort()", ['z', '\uFFFD', '\u{1F600}']);
+    expectValue("['\\uFFFD', '\\U0001F600'].isSorted()", true);
+    expectValue("['\\U0001F600', '\\uFFFD'].max()", '\u{1F600}');
     expectValue('[1, 2, 3].reverse()', [3, 2, 1]);
     expectValue('[1, 2].first().value()', 1);
     expectValue('[].last().hasValue()', false);
