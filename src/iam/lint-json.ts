@@ -27,8 +27,17 @@ export function guessPolicyKind(policy: unknown): PolicyKind {
   return 'resource';
 }
 
-/** Lints one JSON policy text; findings point at the statement they are about. */
-export function lintJsonText(text: string, file: string, kind?: PolicyKind): Result[] {
+/**
+ * Lints one JSON policy text; findings point at the statement they are about. A YAML policy (as
+ * CloudFormation and the Serverless Framework write them) comes with its parsed value in `parsed`:
+ * its positions are read from the same YAML tree, as JSON is YAML.
+ */
+export function lintJsonText(
+  text: string,
+  file: string,
+  kind?: PolicyKind,
+  parsed?: { value: unknown },
+): Result[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   const origin = (offset: number): SourcePosition => {
@@ -38,7 +47,7 @@ export function lintJsonText(text: string, file: string, kind?: PolicyKind): Res
   const start: SourcePosition = { file, line: 1, column: 1, index: 0 };
   let policy: unknown;
   try {
-    policy = JSON.parse(text);
+    policy = parsed ? parsed.value : JSON.parse(text);
   } catch (error) {
     return [
       toResult(

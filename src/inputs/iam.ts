@@ -9,11 +9,24 @@ import { lintJsonText } from '../iam/lint-json.js';
 import { discoverFiles } from '../load/discover.js';
 import { loadDocumentsFromFile } from '../load/documents.js';
 import { parseJson } from '../load/json.js';
+import { parseYamlDocuments } from '../load/yaml.js';
 import { policyDocumentArgs } from '../terraform/policies.js';
 import { iamRules } from '../terraform/rules/index.js';
 import { loadTerraform } from '../terraform/scan.js';
 
 const isTerraform = (file: string) => /\.tf$/i.test(file);
+/** YAML policies are linted when named; a directory search takes JSON only (its YAML is mostly manifests). */
+const isYaml = (file: string) => /\.ya?ml$/i.test(file);
+
+/** The one policy of a YAML file; syntax errors carry the file, line and column. */
+function parseYamlPolicy(text: string, file: string): unknown {
+  const docs = parseYamlDocuments(text, file);
+  if (docs.length !== 1)
+    throw new UserError(`expected one IAM policy document, found ${docs.length}`, {
+      position: { file, line: docs[1]?.line ?? 1, column: 1 },
+    });
+  return docs[0]!.content;
+}
 
 type Origin = Partial<SourcePosition>;
 
@@ -157,15 +170,18 @@ export async function lintFiles(
     }
     const name = file === '-' ? '<stdin>' : file;
     const json = text.replace(/^\uFEFF/, '');
-    // A file that is not JSON is an input error (exit 2), like invalid HCL, not a finding.
+    // A file that is not JSON (or YAML, for .yaml/.yml files) is an input error (exit 2), like invalid
+    // HCL, not a finding.
+    let parsed: { value: unknown } | undefined;
     try {
-      parseJson(json, name);
+      if (isYaml(file)) parsed = { value: parseYamlPolicy(json, name) };
+      else parseJson(json, name);
     } catch (error) {
       if (!isUserError(error)) throw error;
       errors.push(error);
       continue;
     }
-    results.push(...lintJsonText(json, name, options.kind));
+    results.push(...lintJsonText(json, name, options.kind, parsed));
   }
   return { results, errors };
 }

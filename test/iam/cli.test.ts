@@ -71,3 +71,36 @@ test('rampart iam lint exits 1 with findings and 0 for clean Terraform', async (
     await dir.cleanup();
   }
 });
+
+test('rampart iam lint reads a named YAML policy: findings on its statement line, YAML errors exit 2', async () => {
+  const dir = await tempDir();
+  try {
+    const policy = join(dir.path, 'policy.yaml');
+    await writeFile(
+      policy,
+      'Version: "2012-10-17"\nStatement:\n  - Sid: Read\n    Effect: Allow\n    Action: s3:GetObject\n    Resource: arn:aws:s3:::b/*\n  - Sid: All\n    Effect: Allow\n    Action: "s3:*"\n    Resource: "*"\n',
+    );
+    const r = await runRampart(['iam', 'lint', policy, '-o', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const results = JSON.parse(r.stdout).results as { rule: string; origin: { line: number } }[];
+    assert.ok(results.some((x) => x.rule === 'IAM001'));
+    // Every finding is about the second statement, which starts on line 7.
+    assert.ok(results.length > 0 && results.every((x) => x.origin.line === 7));
+
+    const clean = join(dir.path, 'clean.yml');
+    await writeFile(
+      clean,
+      'Version: "2012-10-17"\nStatement:\n  - Effect: Allow\n    Action: s3:GetObject\n    Resource: arn:aws:s3:::b/*\n',
+    );
+    assert.equal((await runRampart(['iam', 'lint', clean])).code, 0);
+
+    const broken = join(dir.path, 'broken.yaml');
+    await writeFile(broken, 'Version: "2012-10-17"\nStatement: [\n');
+    const bad = await runRampart(['iam', 'lint', broken]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /broken\.yaml:\d+:\d+: invalid YAML/);
+    assert.doesNotMatch(bad.stderr, /invalid JSON|at .*\.js:/);
+  } finally {
+    await dir.cleanup();
+  }
+});
