@@ -260,12 +260,10 @@ class Validator {
       if (element === null || element === undefined) continue;
       ctx.checkpoint();
       try {
-        ctx.setTopLevel({
-          element,
-          elementIndex: index,
-          [`element${this.nesting}`]: element,
-          [`elementIndex${this.nesting}`]: index,
-        });
+        ctx.set('element', element);
+        ctx.set('elementIndex', index);
+        ctx.set(`element${this.nesting}`, element);
+        ctx.set(`elementIndex${this.nesting}`, index);
         if (this.env.foreachValues) {
           for (const [key, values] of Object.entries(this.env.foreachValues)) {
             if (index < values.length) ctx.set(key, values[index]);

@@ -53,16 +53,6 @@ export class EvalContext {
     this.write(splitVariableName(name), value, false);
   }
 
-  /**
-   * Sets several top-level names (no dots) with one copy of the top level: a foreach sets four per
-   * element (element, elementIndex and their numbered forms).
-   */
-  setTopLevel(values: Record<string, unknown>): void {
-    const copy: Record<string, unknown> = { ...this.data };
-    for (const key of Object.keys(values)) copy[key] = values[key];
-    this.data = copy;
-  }
-
   /** Like set, but object values are merged into an existing object (Kyverno's AddVariable). */
   merge(name: string, value: unknown): void {
     this.write(splitVariableName(name), value, true);
