@@ -48,9 +48,8 @@ interface LoadedSummary {
 /** A worker's second-pass answer: its findings with what it read. */
 type StreamedSummary = ShareResults & LoadedSummary;
 
-/** A worker running one share: `cross` settles after the first pass, `results` after evaluate(context). */
+/** A worker running one share: it loads the engine at once, then evaluates when given the policies and context. */
 class ShareWorker {
-  readonly cross: Promise<Document[]>;
   readonly results: Promise<StreamedSummary>;
   private readonly worker: Worker;
 
@@ -64,30 +63,18 @@ class ShareWorker {
       workerData: { files },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    let step = 0;
     let finished = false;
-    let resolveLoaded!: (v: Document[]) => void;
     let resolveResults!: (v: StreamedSummary) => void;
     let fail!: (e: unknown) => void;
-    this.cross = new Promise((res, rej) => {
-      resolveLoaded = res;
-      fail = rej;
-    });
     this.results = new Promise((res, rej) => {
       resolveResults = res;
-      const first = fail;
-      fail = (e) => {
-        first(e);
-        rej(e);
-      };
+      fail = rej;
     });
-    // Both promises get handlers later (or never, for a worker stopped unused); keep an early failure
+    // The promise gets its handler later (or never, for a worker stopped unused); keep an early failure
     // from being reported as unhandled.
-    this.cross.catch(() => {});
     this.results.catch(() => {});
     this.worker.on('message', (m) => {
-      if (step++ === 0) resolveLoaded(m as Document[]);
-      else if ('batch' in m) for (const r of m.batch as Result[]) this.findings.push(interner.result(r));
+      if ('batch' in m) for (const r of m.batch as Result[]) this.findings.push(interner.result(r));
       else {
         finished = true;
         resolveResults(m.done as StreamedSummary);
@@ -99,13 +86,8 @@ class ShareWorker {
     });
   }
 
-  /** The policies and rules, as soon as they are loaded: the worker compiles them during its first pass. */
-  configure(setup: ShareSetup): void {
-    this.worker.postMessage({ setup });
-  }
-
-  evaluate(context: ShareContext): Promise<StreamedSummary> {
-    this.worker.postMessage({ context });
+  evaluate(setup: ShareSetup, context: ShareContext): Promise<StreamedSummary> {
+    this.worker.postMessage({ setup, context });
     return this.results;
   }
 
@@ -178,8 +160,8 @@ export interface StartedShares {
 
 /**
  * Splits the files into one share per thread and starts a worker for each share but the first, as
- * soon as the files are known: each loads its modules and makes its first pass (the cross-document
- * kinds) while this thread loads the packs, instead of after it. This thread takes the first share
+ * soon as the files are known: each loads its modules while this thread loads the packs and makes the
+ * first pass (the cross-document kinds), instead of after it. This thread takes the first share
  * itself: its modules are loaded already, and on a small machine a worker for every core would leave
  * it waiting idle while the others pay for loading the engine again. Undefined when the files are few
  * enough for this thread alone.
@@ -232,13 +214,13 @@ export async function scanInShares(
     return out;
   }
   const { workers, own } = started;
-  for (const w of workers) w.configure(setup);
-  const cross: Document[] = await loadCrossDocuments(own);
-  for (const list of await Promise.all(workers.map((w) => w.cross))) append(cross, list);
+  // The first pass (the cross-document kinds) over every file is made here: it is mostly a regular
+  // expression over each file's text, and the workers, still loading the engine, need not be waited for.
+  const cross: Document[] = await loadCrossDocuments(files);
   append(cross, local);
   const { context, errors } = contextOf(cross);
   out.errors.push(...errors);
-  const pending = workers.map((w) => w.evaluate(context));
+  const pending = workers.map((w) => w.evaluate(setup, context));
   const mine = await streamShare(own, setup, rules, context);
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
   const done = await Promise.all(pending);
