@@ -3,9 +3,22 @@
  * compiled once with Ajv (OpenAPI v3 structural schemas are JSON Schema plus `nullable` and `x-kubernetes-*`
  * extensions, which Ajv ignores outside strict mode). Errors name the parameter field.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+// Ajv takes ~35 ms to load, paid by every command and scan thread that imports the engine although
+// only ConstraintTemplates with parameter schemas use it: it is required (synchronously, it is
+// CommonJS) on first use.
+const require = createRequire(import.meta.url);
+let shared: Ajv | undefined;
+
+function ajvInstance(): Ajv {
+  if (!shared) {
+    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+    shared = new AjvClass({ strict: false, allErrors: true, validateFormats: false });
+  }
+  return shared;
+}
 
 /** The schema itself is invalid: `path` is where inside it (`properties.labels.type`), empty for the root. */
 export class SchemaError extends Error {
@@ -23,6 +36,7 @@ export type ParameterCheck = (parameters: unknown) => string[];
 export function compileParameterSchema(schema: unknown): ParameterCheck {
   if (schema === undefined || schema === null) return () => [];
   if (typeof schema !== 'object' || Array.isArray(schema)) throw new SchemaError('', 'must be an object');
+  const ajv = ajvInstance();
   if (!ajv.validateSchema(schema as Record<string, unknown>)) {
     const first = ajv.errors?.[0];
     throw new SchemaError(first ? schemaPath(first.instancePath) : '', first?.message ?? 'invalid schema');
