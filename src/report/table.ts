@@ -38,6 +38,19 @@ const SEVERITY_COLOR: Record<Severity, string> = {
 
 /** Human output: findings grouped by file, each with its line, rule, message, fix and docs link. */
 export function renderTable(results: readonly Result[], options: TableOptions = {}): string {
+  let out = '';
+  for (const chunk of renderTableChunks(results, options)) out += chunk;
+  return out;
+}
+
+/**
+ * renderTable's text a file at a time, for writing a large report without holding it whole (a scan of
+ * 100,000 documents has a few hundred thousand findings).
+ */
+export function* renderTableChunks(
+  results: readonly Result[],
+  options: TableOptions = {},
+): Generator<string> {
   const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const shown = results.filter(
     (r) => options.verbose || r.status === 'fail' || r.status === 'warn' || r.status === 'error',
@@ -49,10 +62,11 @@ export function renderTable(results: readonly Result[], options: TableOptions = 
     if (!list) byFile.set(file, (list = []));
     list.push(r);
   }
-  const lines: string[] = [];
+  // Every line ends with a newline; a file's lines go out together.
   for (const [file, list] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const lines: string[] = [];
+    list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
     if (options.compact) {
-      list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
       for (const r of list) {
         const where = r.origin ? `${file}:${r.origin.line}:${r.origin.column}` : file;
         const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
@@ -60,27 +74,26 @@ export function renderTable(results: readonly Result[], options: TableOptions = 
           `${where}: ${paint(STATUS_COLOR[r.status], r.status.toUpperCase())} ${paint(SEVERITY_COLOR[r.severity], r.severity)} ${r.policy}/${r.rule} ${res}: ${shorten(r.message)}`,
         );
       }
-      continue;
-    }
-    lines.push(paint('1', file));
-    list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
-    for (const r of list) {
-      const where = r.origin ? `${r.origin.line}:${r.origin.column}` : '-';
-      const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
-      lines.push(
-        `  ${where.padEnd(8)} ${paint(STATUS_COLOR[r.status], r.status.toUpperCase().padEnd(5))} ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${r.policy}/${r.rule}  ${res}`,
-      );
-      if (r.message)
+    } else {
+      lines.push(paint('1', file));
+      for (const r of list) {
+        const where = r.origin ? `${r.origin.line}:${r.origin.column}` : '-';
+        const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
         lines.push(
-          `           ${r.message.length > TABLE_MESSAGE_LIMIT ? shorten(r.message) : r.message.split('\n').join('\n           ')}`,
+          `  ${where.padEnd(8)} ${paint(STATUS_COLOR[r.status], r.status.toUpperCase().padEnd(5))} ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${r.policy}/${r.rule}  ${res}`,
         );
-      if (r.fix) lines.push(`           fix: ${r.fix}`);
-      if (r.docs) lines.push(`           docs: ${r.docs}`);
+        if (r.message)
+          lines.push(
+            `           ${r.message.length > TABLE_MESSAGE_LIMIT ? shorten(r.message) : r.message.split('\n').join('\n           ')}`,
+          );
+        if (r.fix) lines.push(`           fix: ${r.fix}`);
+        if (r.docs) lines.push(`           docs: ${r.docs}`);
+      }
+      lines.push('');
     }
-    lines.push('');
+    yield `${lines.join('\n')}\n`;
   }
-  if (options.compact && lines.length) lines.push('');
+  if (options.compact && byFile.size) yield '\n';
   const c = options.summary ?? countByStatus(results);
-  lines.push(`${c.pass} passed, ${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.skip} skipped`);
-  return `${lines.join('\n')}\n`;
+  yield `${c.pass} passed, ${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.skip} skipped\n`;
 }

@@ -11,6 +11,7 @@ import { renderScanHtml } from '../../report/html.js';
 import { type OutputFormat, parseOutputFormat, renderResults } from '../../report/index.js';
 import { renderJsonChunks } from '../../report/json.js';
 import { renderScanSummary } from '../../report/summary.js';
+import { renderTableChunks } from '../../report/table.js';
 import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
 import { filesChangedSince } from '../../scan/changed.js';
 import { loadConfig } from '../../scan/config.js';
@@ -181,6 +182,15 @@ export async function run(argv: string[]): Promise<number> {
     ]);
   } else if (format === 'json') {
     report.push(renderJsonChunks(outcome.results, outcome.summary));
+  } else if (format === 'table' && !values.quiet) {
+    report.push(
+      renderTableChunks(outcome.results, {
+        color,
+        verbose: values.verbose,
+        summary: outcome.summary,
+        compact: values.compact,
+      }),
+    );
   } else if (!values.quiet) {
     report.push([
       renderResults(outcome.results, format, {
