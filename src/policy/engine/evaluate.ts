@@ -4,6 +4,7 @@ import { isObject } from '../../core/document.js';
 import type { LoadedPolicy } from '../model/types.js';
 import { ENGINE_PHASES, type EnginePhase, type PolicyKind, policyKindOf } from './kind.js';
 import type { EvaluateOptions } from './options.js';
+import { mutateWithReinvocation } from './reinvocation.js';
 import { contextSources, ResourceRequest } from './request.js';
 import { type EvaluationResponse, type RuleResponse, unsupportedPolicyResponse } from './response.js';
 
@@ -87,7 +88,7 @@ function run(
     // One clock read per policy: each one's time runs from the previous one's end.
     let last = timer ? performance.now() : 0;
     for (const [phase, scheduled] of phases) {
-      for (const s of scheduled) {
+      const step = (s: Scheduled) => {
         if (!s.kind.matches || s.kind.matches(s.policy, request, s.prepared))
           s.kind.evaluate(s.policy, request, phase, s.prepared);
         if (timer) {
@@ -95,7 +96,10 @@ function run(
           timer(s.policy, (now - last) / 1000);
           last = now;
         }
-      }
+      };
+      // Mutations may reinvoke `IfNeeded` policies once, before anything validates the object.
+      if (phase === 'mutate') mutateWithReinvocation(scheduled, request, step);
+      else for (const s of scheduled) step(s);
     }
     if (!flat) out.resources.push(request.response());
   }

@@ -44,6 +44,7 @@ export class ResourceRequest {
   private sharedCtx: EvalContext | undefined;
   private readonly out: EngineResponse;
   private stoppedPolicies: Set<LoadedPolicy> | undefined;
+  private reinvocable: LoadedPolicy | undefined;
 
   /** `responses` is where rule responses go (the response's own list unless a caller collects them flat). */
   constructor(
@@ -127,6 +128,39 @@ export class ResourceRequest {
 
   addGenerated(objects: readonly Record<string, unknown>[]): void {
     for (const o of objects) this.out.generated.push(o);
+  }
+
+  /** How many rule responses the list holds: a mark for `responsesSince`. */
+  responseCount(): number {
+    return this.out.ruleResponses.length;
+  }
+
+  /** The rule responses added since `mark` (a `responseCount`). */
+  responsesSince(mark: number): RuleResponse[] {
+    return this.out.ruleResponses.slice(mark);
+  }
+
+  /** Takes responses out again (a reinvoked policy's superseded ones), by identity. */
+  removeResponses(responses: readonly RuleResponse[]): void {
+    for (const r of responses) {
+      const i = this.out.ruleResponses.lastIndexOf(r);
+      if (i >= 0) this.out.ruleResponses.splice(i, 1);
+    }
+  }
+
+  /**
+   * A mutating policy with `reinvocationPolicy: IfNeeded` ran its mutations on this resource: the mutate
+   * phase may run it once more if a later policy changes the object (engine/reinvocation.ts).
+   */
+  markReinvocable(policy: LoadedPolicy): void {
+    this.reinvocable = policy;
+  }
+
+  /** Whether `policy` marked itself reinvocable in the evaluation just done; clears the mark. */
+  takeReinvocable(policy: LoadedPolicy): boolean {
+    const marked = this.reinvocable === policy;
+    this.reinvocable = undefined;
+    return marked;
   }
 
   /** spec.applyRules: One — a policy that applied a rule evaluates no further rules, in any phase. */

@@ -46,6 +46,8 @@ export const mapPolicyKind: PolicyKind<MapPolicy, CelRunContext> = {
         ...(outcome.status === 'pass' ? { patchedResource: outcome.patched } : {}),
       }),
     );
-    if (outcome.status === 'pass') request.patch(outcome.patched);
+    if (outcome.status !== 'pass') return;
+    request.patch(outcome.patched);
+    if (policy.map.reinvocationPolicy === 'IfNeeded') request.markReinvocable(policy);
   },
 };

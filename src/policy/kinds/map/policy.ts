@@ -9,6 +9,7 @@ import { toCel } from '../../cel/index.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
 import { matchResources } from '../admission/match-resources.js';
 import { type CompiledMutation, compileMutations, runMutations } from '../admission/mutating.js';
+import { loadReinvocationPolicy, type ReinvocationPolicy } from '../admission/reinvocation.js';
 import {
   type CompiledValidating,
   compileValidating,
@@ -24,6 +25,8 @@ export interface MutatingAdmissionPolicy {
   compiled: CompiledValidating;
   mutations: CompiledMutation[];
   bindings: VapBinding[];
+  /** `IfNeeded`: run once more when a later policy changes the object (engine/reinvocation.ts). */
+  reinvocationPolicy: ReinvocationPolicy;
 }
 
 function obj(v: unknown): Record<string, unknown> {
@@ -62,6 +65,7 @@ export function loadMap(content: Record<string, unknown>, file?: string): Mutati
     }),
     mutations,
     bindings: [],
+    reinvocationPolicy: loadReinvocationPolicy(spec, label, file),
   };
 }
 

@@ -67,5 +67,8 @@ export const mpolPolicyKind: PolicyKind<MpolPolicy, CelRunContext> = {
       }),
     );
     if (outcome.status === 'pass') request.patch(outcome.patched);
+    // Its mutations ran (a `skip` that changed nothing included): an IfNeeded policy may be due again.
+    const ran = outcome.status === 'pass' || (outcome.status === 'skip' && outcome.unchanged === true);
+    if (ran && policy.mpol.reinvocationPolicy === 'IfNeeded') request.markReinvocable(policy);
   },
 };

@@ -13,6 +13,7 @@ import { type AdmissionInput, admissionActivation } from '../admission/activatio
 import { mutatingAutogenSpecs } from '../admission/autogen.js';
 import { matchResources } from '../admission/match-resources.js';
 import { type CompiledMutation, compileMutations, runMutations } from '../admission/mutating.js';
+import { loadReinvocationPolicy, type ReinvocationPolicy } from '../admission/reinvocation.js';
 import {
   type CompiledValidating,
   compileValidating,
@@ -54,6 +55,8 @@ export interface MutatingPolicy {
   /** The policy as written first, then its autogen variants (each matches only its controllers). */
   variants: MutatingVariant[];
   mutateExisting?: MutateExistingSpec;
+  /** `IfNeeded`: run once more when a later policy changes the object (engine/reinvocation.ts). */
+  reinvocationPolicy: ReinvocationPolicy;
 }
 
 function obj(v: unknown): Record<string, unknown> {
@@ -114,6 +117,7 @@ export function loadMpol(content: Record<string, unknown>, file?: string): Mutat
     name,
     namespace: kind === 'NamespacedMutatingPolicy' ? String(meta.namespace ?? 'default') : undefined,
     variants,
+    reinvocationPolicy: loadReinvocationPolicy(spec, label, file),
     ...(mutateExistingEnabled(spec) ? { mutateExisting: loadMutateExisting(spec, label, file) } : {}),
   };
 }
@@ -151,7 +155,8 @@ function loadMutateExisting(spec: Record<string, unknown>, label: string, file?:
 }
 
 export type MpolOutcome =
-  | { status: 'skip'; message: string }
+  /** `unchanged`: the mutations ran and left the object as it was (they did run: an IfNeeded policy may be reinvoked). */
+  | { status: 'skip'; message: string; unchanged?: true }
   | { status: 'error'; message: string }
   | { status: 'pass'; message: string; patched: Record<string, unknown> };
 
@@ -198,6 +203,6 @@ export function evaluateVariant(
     return mc.error ? { status: 'error', message: mc.error } : { status: 'skip', message: 'skip' };
   const r = runMutations(policy.mutations, input.object, activation);
   if (!r.ok) return { status: 'error', message: `failed to evaluate policy: ${r.message}` };
-  if (isDeepStrictEqual(r.patched, input.object)) return { status: 'skip', message: 'skip' };
+  if (isDeepStrictEqual(r.patched, input.object)) return { status: 'skip', message: 'skip', unchanged: true };
   return { status: 'pass', message: 'success', patched: r.patched };
 }

@@ -52,7 +52,8 @@ describe('MutatingPolicy', () => {
 
   test('mutations that leave the object unchanged are a skip, as in Kyverno', () => {
     const out = evaluateMpol(loadMpol(mpolDoc(addTeam)), { object: pod({ team: 'core' }) });
-    assert.deepEqual(out, { status: 'skip', message: 'skip' });
+    // `unchanged`: the mutations did run (an IfNeeded policy may be reinvoked), unlike a matchConditions skip.
+    assert.deepEqual(out, { status: 'skip', message: 'skip', unchanged: true });
     const empty = evaluateMpol(
       loadMpol(mpolDoc({ mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: '[]' } }] })),
       { object: pod() },
@@ -67,7 +68,7 @@ describe('MutatingPolicy', () => {
         matchConditions: [{ name: 'labelled', expression: 'has(object.metadata.labels.app)' }],
       }),
     );
-    assert.equal(evaluateMpol(policy, { object: pod() })?.status, 'skip');
+    assert.deepEqual(evaluateMpol(policy, { object: pod() }), { status: 'skip', message: 'skip' });
     assert.equal(evaluateMpol(policy, { object: pod({ app: 'a' }) })?.status, 'pass');
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
     assert.equal(evaluateMpol(policy, { object: cm }), undefined);
@@ -276,7 +277,7 @@ describe('MutatingPolicy autogen for Pod controllers (Kyverno pkg/cel/policies/m
     const same = evaluateMpol(policy, {
       object: deployment({ containers: [], hostNetwork: false }, { labels: { team: 'core' } }),
     });
-    assert.deepEqual(same, { status: 'skip', message: 'skip' });
+    assert.deepEqual(same, { status: 'skip', message: 'skip', unchanged: true });
   });
 
   test('spec.autogen.podControllers.controllers selects the controllers; an empty list turns autogen off', () => {
