@@ -7,10 +7,10 @@
  * as the same policy: same name, same (empty) rule, one response per object.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { UserError } from '../../../core/errors.js';
 import { type CelProgram, compileCel } from '../../cel/index.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
 import { mutatingAutogenSpecs } from '../admission/autogen.js';
+import { kyvernoPolicyHead } from '../admission/kyverno-head.js';
 import { matchResources } from '../admission/match-resources.js';
 import { type CompiledMutation, compileMutations, runMutations } from '../admission/mutating.js';
 import { loadReinvocationPolicy, type ReinvocationPolicy } from '../admission/reinvocation.js';
@@ -71,19 +71,7 @@ export function isMpolDocument(content: Record<string, unknown>): boolean {
 }
 
 export function loadMpol(content: Record<string, unknown>, file?: string): MutatingPolicy {
-  const kind = String(content.kind);
-  const meta = obj(content.metadata);
-  const name = String(meta.name ?? '');
-  if (!name) throw new UserError(`${kind}: metadata.name is required`, file ? { position: { file } } : {});
-  const spec = obj(content.spec);
-  const label = `${kind}/${name}`;
-  const compile = (s: Record<string, unknown>, at: string) =>
-    compileValidating(s, s.matchConditions, s.failurePolicy, {
-      policy: label,
-      file,
-      bodyAt: at,
-      validationsField: 'validations',
-    });
+  const { kind, name, meta, spec, label, compile } = kyvernoPolicyHead(content, file);
   const variants: MutatingVariant[] = [
     {
       matchConstraints: spec.matchConstraints ? obj(spec.matchConstraints) : undefined,

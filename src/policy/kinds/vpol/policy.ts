@@ -1,17 +1,10 @@
-/**
- * policies.kyverno.io ValidatingPolicy and NamespacedValidatingPolicy (v1alpha1, v1beta1, v1): loading with
- * autogen for Pod controllers, Kubernetes-mode and JSON-mode evaluation, and the verdicts Kyverno's engine
- * gives (pkg/cel/policies/vpol): skip when match conditions aren't met, pass "success", fail with the first
- * failing validation's message ("CEL expression validation failed at index N" by default), error otherwise.
- */
-import { UserError } from '../../../core/errors.js';
 import { type CelServices, serviceVariables, toCel } from '../../cel/index.js';
 import { type AdmissionInput, admissionActivation } from '../admission/activation.js';
 import { autogenSpecs } from '../admission/autogen.js';
+import { kyvernoPolicyHead } from '../admission/kyverno-head.js';
 import { matchResources } from '../admission/match-resources.js';
 import {
   type CompiledValidating,
-  compileValidating,
   evaluateValidating,
   type MessageStyle,
   type ValidatingOutcome,
@@ -51,20 +44,8 @@ export function isVpolDocument(content: Record<string, unknown>): boolean {
 }
 
 export function loadVpol(content: Record<string, unknown>, file?: string): ValidatingPolicy {
-  const kind = String(content.kind);
-  const meta = obj(content.metadata);
-  const name = String(meta.name ?? '');
-  if (!name) throw new UserError(`${kind}: metadata.name is required`, file ? { position: { file } } : {});
-  const spec = obj(content.spec);
+  const { kind, name, meta, spec, compile } = kyvernoPolicyHead(content, file);
   const mode = obj(spec.evaluation).mode === 'JSON' ? 'JSON' : 'Kubernetes';
-  const label = `${kind}/${name}`;
-  const compile = (s: Record<string, unknown>, at: string) =>
-    compileValidating(s, s.matchConditions, s.failurePolicy, {
-      policy: label,
-      file,
-      bodyAt: at,
-      validationsField: 'validations',
-    });
   const variants: Variant[] = [
     {
       matchConstraints: spec.matchConstraints ? obj(spec.matchConstraints) : undefined,

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Document } from '../../../../src/core/document.js';
 import { UserError } from '../../../../src/core/errors.js';
 import '../../../../src/policy/builtins.js';
-import { evaluateResources } from '../../../../src/policy/engine/evaluate.js';
 import { loadMap } from '../../../../src/policy/kinds/map/policy.js';
-import { loadPolicyDocuments } from '../../../../src/policy/parse.js';
+import { runMutations } from '../admission/reinvocation-run.js';
 
-const doc = (content: Record<string, unknown>, index = 0): Document => ({
-  id: String(index),
-  origin: { file: 'p.yaml', line: 1, column: 1, index },
-  format: 'kubernetes',
-  content,
-});
 const cmRules = {
   resourceRules: [
     { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] },
@@ -49,21 +41,7 @@ const append = (name: string, letter: string, reinvocationPolicy = 'IfNeeded') =
     { reinvocationPolicy },
   );
 
-function run(...policies: Record<string, unknown>[]) {
-  const loaded = loadPolicyDocuments(policies.map((p, i) => doc(p, i)));
-  assert.deepEqual(loaded.invalid, []);
-  const [resource] = evaluateResources(loaded.policies, [doc(cm)]).resources;
-  assert.ok(resource);
-  const meta = (resource.patchedResource?.metadata ?? {}) as {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  return {
-    labels: meta.labels ?? {},
-    annotations: meta.annotations ?? {},
-    results: resource.ruleResponses.map((r) => [r.policy, r.status]),
-  };
-}
+const run = (...policies: Record<string, unknown>[]) => runMutations(cm, policies);
 
 describe('MutatingAdmissionPolicy reinvocationPolicy', () => {
   test('IfNeeded: a policy changed by a later one runs again on the current object', () => {

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Document } from '../../../../src/core/document.js';
 import { UserError } from '../../../../src/core/errors.js';
 import '../../../../src/policy/builtins.js';
-import { evaluateResources } from '../../../../src/policy/engine/evaluate.js';
 import { loadMpol } from '../../../../src/policy/kinds/mpol/policy.js';
-import { loadPolicyDocuments } from '../../../../src/policy/parse.js';
+import { runMutations } from '../admission/reinvocation-run.js';
 
-const doc = (content: Record<string, unknown>, index = 0): Document => ({
-  id: String(index),
-  origin: { file: 'p.yaml', line: 1, column: 1, index },
-  format: 'kubernetes',
-  content,
-});
 const podRules = {
   resourceRules: [
     { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'] },
@@ -57,21 +49,7 @@ const append = (name: string, letter: string, reinvocationPolicy = 'IfNeeded') =
     reinvocationPolicy,
   );
 
-function run(...policies: Record<string, unknown>[]) {
-  const loaded = loadPolicyDocuments(policies.map((p, i) => doc(p, i)));
-  assert.deepEqual(loaded.invalid, []);
-  const [resource] = evaluateResources(loaded.policies, [doc(pod)]).resources;
-  assert.ok(resource);
-  const meta = (resource.patchedResource?.metadata ?? {}) as {
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  return {
-    labels: meta.labels ?? {},
-    annotations: meta.annotations ?? {},
-    results: resource.ruleResponses.map((r) => [r.policy, r.status]),
-  };
-}
+const run = (...policies: Record<string, unknown>[]) => runMutations(pod, policies);
 
 describe('MutatingPolicy reinvocationPolicy', () => {
   test('IfNeeded: a policy that changed nothing runs again once a later policy changed the object', () => {
