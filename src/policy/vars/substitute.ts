@@ -234,6 +234,19 @@ function substituteString(value: string, leafPath: string, scope: Scope): unknow
  * Throws VariableError with Kyverno's messages for anything unresolvable.
  */
 export function substituteVariables<T>(value: T, ctx: EvalContext, path = ''): T {
+  // Conditions substitute their key and value one by one, mostly scalars and single-variable strings:
+  // those are answered without the two traversals below (same results: a scalar or a string without
+  // "{{" or "$(" is returned as it is, and a lone "{{ expr }}" resolves to the variable's value).
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value !== 'string') return value;
+    if (!value.includes('$(')) {
+      if (!value.includes('{{')) return value;
+      if (path === '' && WHOLE_SIMPLE.test(value)) {
+        const scope: Scope = { ctx, isDelete: ctx.operation() === 'DELETE', ruleRelative: false };
+        return resolveVariable(value, '/', scope) as T;
+      }
+    }
+  }
   const base = path.replace(/\/+$/, '');
   const withRefs = substituteReferences(value, base);
   const scope: Scope = { ctx, isDelete: ctx.operation() === 'DELETE', ruleRelative: base !== '' };
