@@ -155,7 +155,6 @@ export interface StartedShares {
   /** The first share, read and evaluated on this thread while the workers do the others. */
   own: readonly string[];
   workers: ShareWorker[];
-  interner: Interner;
 }
 
 /**
@@ -173,7 +172,7 @@ export function startShares(files: readonly string[], threads?: number): Started
   if (!url || count < 2 || files.length < 2) return undefined;
   const interner = new Interner();
   const [own = [], ...others] = split(files, count);
-  return { own, interner, workers: others.map((share) => new ShareWorker(url, share, interner)) };
+  return { own, workers: others.map((share) => new ShareWorker(url, share, interner)) };
 }
 
 /** Ends started workers unused (a scan that stopped on an input error before evaluating). */

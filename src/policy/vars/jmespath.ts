@@ -167,8 +167,9 @@ function memoized(entry: Compiled, roots: string[], data: Record<string, unknown
     cache = inner;
   }
   const key = (roots.length > 1 ? second : first) as object;
+  // interpret never gives undefined (absent is null), so undefined here means not remembered yet.
   const seen = cache.get(key);
-  if (seen !== undefined || cache.has(key)) {
+  if (seen !== undefined) {
     entry.hits++;
     return seen;
   }
