@@ -173,8 +173,9 @@ export function autogenSpecs(spec: Record<string, unknown>, controllers?: string
  * through `jobTemplate.spec.template`). Anything after the literal's closing brace is kept.
  */
 export function mutatingAutogenExpression(expression: string, ref: 'defaults' | 'cronjobs'): string {
-  const specTo = ref === 'cronjobs' ? 'spec.jobTemplate.spec.template.spec' : 'spec.template.spec';
-  const metaTo = ref === 'cronjobs' ? 'spec.jobTemplate.spec.template.metadata' : 'spec.template.metadata';
+  const to = Object.fromEntries(REPLACEMENTS[ref]) as Record<'spec' | 'metadata', string>;
+  const specTo = to.spec;
+  const metaTo = to.metadata;
   let e = expression
     .replaceAll('object.spec', `object.${specTo}`)
     .replaceAll('Object.spec', `Object.${specTo}`);

@@ -13,7 +13,14 @@ import { fromCel } from '../../cel/index.js';
 import { admissionActivation } from '../admission/activation.js';
 import { matchResources } from '../admission/match-resources.js';
 import { evaluateMatchConditions, withVariables } from '../admission/validating.js';
-import { evaluateVariant, type MpolInput, type MutatingPolicy, type MutatingVariant } from './policy.js';
+import {
+  evaluateVariant,
+  type MpolInput,
+  type MutatingPolicy,
+  type MutatingVariant,
+  selectVariant,
+  withAnyOperation,
+} from './policy.js';
 
 export type ExistingOutcome =
   | { status: 'skip'; message: string }
@@ -62,14 +69,7 @@ export function evaluateMpolExisting(
 ): ExistingOutcome | undefined {
   const existing = policy.mutateExisting;
   if (!existing) return undefined;
-  const triggerNs = String(meta(input.object).namespace ?? '');
-  if (policy.namespace !== undefined && triggerNs !== policy.namespace) return undefined;
-  const m = {
-    object: input.object,
-    operation: input.operation ?? 'CREATE',
-    namespaceLabels: input.namespaceLabels,
-  };
-  const trigger = policy.variants.find((v) => matchResources(v.matchConstraints, m));
+  const trigger = selectVariant(policy, input);
   if (!trigger) return undefined;
   const triggerActivation = withVariables(input.activation, trigger.compiled.variables);
   const mc = evaluateMatchConditions(trigger.compiled, triggerActivation);
@@ -143,16 +143,12 @@ export function evaluateMpolExisting(
 
 const constraintsCache = new WeakMap<object, Record<string, unknown>>();
 
-/** The constraints with every rule's operations widened to `*`: an existing resource is listed, not admitted. */
+/** withAnyOperation, once per constraints object (it is asked for every candidate). */
 function anyOperation(constraints: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!constraints) return undefined;
   let hit = constraintsCache.get(constraints);
   if (!hit) {
-    const rules = Array.isArray(constraints.resourceRules) ? constraints.resourceRules : [];
-    hit = {
-      ...constraints,
-      resourceRules: rules.map((r) => ({ ...(r as Record<string, unknown>), operations: ['*'] })),
-    };
+    hit = withAnyOperation(constraints);
     constraintsCache.set(constraints, hit);
   }
   return hit;

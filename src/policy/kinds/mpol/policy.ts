@@ -121,13 +121,7 @@ function loadMutateExisting(spec: Record<string, unknown>, label: string, file?:
   const rules = Array.isArray(tmc.resourceRules) ? tmc.resourceRules : [];
   const { expression, ...constraints } = tmc;
   return {
-    targetConstraints:
-      rules.length > 0
-        ? {
-            ...constraints,
-            resourceRules: rules.map((r) => ({ ...obj(r), operations: ['*'] })),
-          }
-        : undefined,
+    targetConstraints: rules.length > 0 ? withAnyOperation(constraints) : undefined,
     targetExpression:
       typeof expression === 'string' && expression !== ''
         ? compileCel(expression, { policy: label, field: 'spec.targetMatchConstraints.expression', file })
@@ -157,8 +151,11 @@ export interface MpolInput extends AdmissionInput {
   request?: unknown;
 }
 
-/** `undefined` when matchConstraints does not select the object (no response, as Kyverno). */
-export function evaluateMpol(policy: MutatingPolicy, input: MpolInput): MpolOutcome | undefined {
+/**
+ * The variant (the policy as written, or an autogen one) whose matchConstraints select the object under
+ * review; `undefined` when none does or a namespaced policy is about another namespace.
+ */
+export function selectVariant(policy: MutatingPolicy, input: MpolInput): MutatingVariant | undefined {
   const objNs = String(obj(input.object.metadata).namespace ?? '');
   if (policy.namespace !== undefined && objNs !== policy.namespace) return undefined;
   const m = {
@@ -166,9 +163,19 @@ export function evaluateMpol(policy: MutatingPolicy, input: MpolInput): MpolOutc
     operation: input.operation ?? 'CREATE',
     namespaceLabels: input.namespaceLabels,
   };
-  const variant = policy.variants.find((v) => matchResources(v.matchConstraints, m));
-  if (!variant) return undefined;
-  return evaluateVariant(variant, input);
+  return policy.variants.find((v) => matchResources(v.matchConstraints, m));
+}
+
+/** `undefined` when matchConstraints does not select the object (no response, as Kyverno). */
+export function evaluateMpol(policy: MutatingPolicy, input: MpolInput): MpolOutcome | undefined {
+  const variant = selectVariant(policy, input);
+  return variant && evaluateVariant(variant, input);
+}
+
+/** The constraints with every rule's operations widened to `*`: an existing resource is listed, not admitted. */
+export function withAnyOperation(constraints: Record<string, unknown>): Record<string, unknown> {
+  const rules = Array.isArray(constraints.resourceRules) ? constraints.resourceRules : [];
+  return { ...constraints, resourceRules: rules.map((r) => ({ ...obj(r), operations: ['*'] })) };
 }
 
 /**
