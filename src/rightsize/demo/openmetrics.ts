@@ -167,26 +167,20 @@ export function buildFamilies(pods: PodSpec[], hpas: HpaSpec[] = [], seed = 1): 
       const info = { ...base, container: c.name, node: 'node-1' };
       const reqTarget = c.init ? initReq : req;
       const limTarget = c.init ? initLim : lim;
-      if (c.requests?.cpu !== undefined)
-        reqTarget.push({
-          labels: { ...info, resource: 'cpu', unit: 'core' },
-          samples: constant(c.requests.cpu),
-        });
-      if (c.requests?.memory !== undefined)
-        reqTarget.push({
-          labels: { ...info, resource: 'memory', unit: 'byte' },
-          samples: constant(c.requests.memory),
-        });
-      if (c.limits?.cpu !== undefined)
-        limTarget.push({
-          labels: { ...info, resource: 'cpu', unit: 'core' },
-          samples: constant(c.limits.cpu),
-        });
-      if (c.limits?.memory !== undefined)
-        limTarget.push({
-          labels: { ...info, resource: 'memory', unit: 'byte' },
-          samples: constant(c.limits.memory),
-        });
+      // Request and limit series, CPU and memory, for what the container declares.
+      for (const [amounts, target] of [
+        [c.requests, reqTarget],
+        [c.limits, limTarget],
+      ] as const) {
+        for (const [resource, unit] of [
+          ['cpu', 'core'],
+          ['memory', 'byte'],
+        ] as const) {
+          const amount = amounts?.[resource];
+          if (amount !== undefined)
+            target.push({ labels: { ...info, resource, unit }, samples: constant(amount) });
+        }
+      }
       if (c.init) {
         initInfo.push({
           labels: { ...info, image: `img/${c.name}`, restart_policy: c.init === 'sidecar' ? 'Always' : '' },
