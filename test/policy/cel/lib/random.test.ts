@@ -4,7 +4,7 @@ import { RE2JS } from 're2js';
 import { UserError } from '../../../../src/core/errors.js';
 import { mulberry32 } from '../../../../src/core/prng.js';
 import { compileCel, fromCel } from '../../../../src/policy/cel/index.js';
-import { randomFromPattern } from '../../../../src/policy/cel/lib/random.js';
+import { randomFromPattern } from '../../../../src/policy/vars/regen.js';
 import { expectError, run } from '../helpers.js';
 
 /** Whether RE2 (Go semantics, as Kyverno checks its own output) matches the whole string. */
