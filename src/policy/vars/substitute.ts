@@ -22,9 +22,35 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Whether anything in an object's subtree (a string or a key) holds `{{` or `$(`, remembered per
+ * object. Policy fragments are read-only and substituted again for every resource; most (condition
+ * values like `[void, none]`, patterns) hold no variable, and need not be walked at all.
+ */
+const substitutable = new WeakMap<object, boolean>();
+
+function mayNeedSubstitution(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{') || value.includes('$(');
+  if (typeof value !== 'object' || value === null) return false;
+  let found = substitutable.get(value);
+  if (found === undefined) {
+    found = false;
+    if (Array.isArray(value)) {
+      for (const item of value) if ((found = mayNeedSubstitution(item))) break;
+    } else {
+      for (const key of Object.keys(value))
+        if ((found = mayNeedSubstitution(key) || mayNeedSubstitution((value as Record<string, unknown>)[key])))
+          break;
+    }
+    substitutable.set(value, found);
+  }
+  return found;
+}
+
 /** Visits every string leaf and object key; returns the input itself when nothing changed. */
 function traverse(value: unknown, path: string, leaf: Leaf, needs: (s: string) => boolean): unknown {
   if (typeof value === 'string') return needs(value) ? leaf(value, path) : value;
+  if (!mayNeedSubstitution(value)) return value;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
@@ -247,6 +273,7 @@ export function substituteVariables<T>(value: T, ctx: EvalContext, path = ''): T
       }
     }
   }
+  else if (!mayNeedSubstitution(value)) return value;
   const base = path.replace(/\/+$/, '');
   const withRefs = substituteReferences(value, base);
   const scope: Scope = { ctx, isDelete: ctx.operation() === 'DELETE', ruleRelative: base !== '' };
