@@ -5,24 +5,25 @@ import { UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
 import {
+  type BatchOutcome,
   CROSS_DOCUMENT_KINDS,
+  claimBatches,
   type DroppedCounts,
   evaluateShare,
   type LoadedShare,
   loadCrossDocuments,
   loadShare,
   type ShareContext,
-  type ShareResults,
   type ShareRules,
   type ShareSetup,
-  streamShare,
+  toBatches,
 } from './share.js';
 
 /** Below this many manifest files a worker costs more than it saves (unless threads are asked for). */
 export const PARALLEL_FILE_THRESHOLD = 400;
 
 export interface SharedScan {
-  results: ShareResults['results'];
+  results: BatchOutcome['results'];
   dropped: DroppedCounts[];
   /** Every document, in order, as cross-document rules see it (see share.ts). */
   skeleton: Document[];
@@ -45,50 +46,55 @@ interface LoadedSummary {
   documents: number;
 }
 
-/** A worker's second-pass answer: its findings with what it read. */
-type StreamedSummary = ShareResults & LoadedSummary;
-
-/** A worker running one share: it loads the engine at once, then evaluates when given the policies and context. */
+/** A worker taking batches of the scan's files (see claimBatches): it loads the engine at once, then evaluates when given the policies and context. */
 class ShareWorker {
-  readonly results: Promise<StreamedSummary>;
   private readonly worker: Worker;
+  private readonly finished: Promise<void>;
+  /** Where each batch's outcome goes, by batch index; set when the worker is given its work. */
+  private slots: (BatchOutcome | undefined)[] = [];
 
-  /** This share's findings, in order, as the worker's batches arrive. */
-  readonly findings: Result[] = [];
-
-  constructor(url: URL, files: string[], interner: Interner) {
+  constructor(url: URL, files: readonly string[], interner: Interner) {
     // A larger young generation: evaluation allocates many short-lived objects, and the default
     // (16 MiB semi-spaces) spends a large share of a scan in scavenges.
     this.worker = new Worker(url, {
       workerData: { files },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    let finished = false;
-    let resolveResults!: (v: StreamedSummary) => void;
+    let done = false;
+    let resolveDone!: () => void;
     let fail!: (e: unknown) => void;
-    this.results = new Promise((res, rej) => {
-      resolveResults = res;
+    this.finished = new Promise((res, rej) => {
+      resolveDone = res;
       fail = rej;
     });
     // The promise gets its handler later (or never, for a worker stopped unused); keep an early failure
     // from being reported as unhandled.
-    this.results.catch(() => {});
-    this.worker.on('message', (m) => {
-      if ('batch' in m) for (const r of m.batch as Result[]) this.findings.push(interner.result(r));
-      else {
-        finished = true;
-        resolveResults(m.done as StreamedSummary);
+    this.finished.catch(() => {});
+    this.worker.on('message', (m: { index: number; outcome: BatchOutcome } | { done: true }) => {
+      if ('outcome' in m) {
+        for (const r of m.outcome.results) interner.result(r);
+        this.slots[m.index] = m.outcome;
+      } else {
+        done = true;
+        resolveDone();
       }
     });
     this.worker.once('error', (e) => fail(e));
     this.worker.once('exit', (code) => {
-      if (!finished) fail(new Error(`scan worker exited with code ${code} before it finished`));
+      if (!done) fail(new Error(`scan worker exited with code ${code} before it finished`));
     });
   }
 
-  evaluate(setup: ShareSetup, context: ShareContext): Promise<StreamedSummary> {
-    this.worker.postMessage({ setup, context });
-    return this.results;
+  /** Starts taking batches from `counter`; outcomes land in `slots`. Resolves when no batch is left. */
+  evaluate(
+    setup: ShareSetup,
+    context: ShareContext,
+    counter: SharedArrayBuffer,
+    slots: (BatchOutcome | undefined)[],
+  ): Promise<void> {
+    this.slots = slots;
+    this.worker.postMessage({ setup, context, counter });
+    return this.finished;
   }
 
   /** Stops a worker that was started for a scan that ended before using it (an input error). */
@@ -143,27 +149,17 @@ function userError(e: LoadedShare['errors'][number]): UserError {
   return error;
 }
 
-function split<T>(list: readonly T[], parts: number): T[][] {
-  const size = Math.ceil(list.length / parts);
-  return Array.from({ length: parts }, (_, i) => list.slice(i * size, (i + 1) * size)).filter(
-    (s) => s.length,
-  );
-}
-
 /** Worker threads started for a scan's manifest files before its policies are loaded (see startShares). */
 export interface StartedShares {
-  /** The first share, read and evaluated on this thread while the workers do the others. */
-  own: readonly string[];
   workers: ShareWorker[];
 }
 
 /**
- * Splits the files into one share per thread and starts a worker for each share but the first, as
- * soon as the files are known: each loads its modules while this thread loads the packs and makes the
- * first pass (the cross-document kinds), instead of after it. This thread takes the first share
- * itself: its modules are loaded already, and on a small machine a worker for every core would leave
- * it waiting idle while the others pay for loading the engine again. Undefined when the files are few
- * enough for this thread alone.
+ * Starts a worker for every thread but this one as soon as the files are known: each loads its
+ * modules while this thread loads the packs and makes the first pass (the cross-document kinds),
+ * instead of after it. This thread evaluates too: its modules are loaded already, and on a small
+ * machine a worker for every core would leave it waiting idle while the others pay for loading the
+ * engine again. Undefined when the files are few enough for this thread alone.
  */
 export function startShares(files: readonly string[], threads?: number): StartedShares | undefined {
   const url = workerUrl();
@@ -171,8 +167,9 @@ export function startShares(files: readonly string[], threads?: number): Started
     threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? Math.min(availableParallelism(), 4) : 1);
   if (!url || count < 2 || files.length < 2) return undefined;
   const interner = new Interner();
-  const [own = [], ...others] = split(files, count);
-  return { own, workers: others.map((share) => new ShareWorker(url, share, interner)) };
+  const workers = Math.min(count, toBatches(files).length) - 1;
+  if (workers < 1) return undefined;
+  return { workers: Array.from({ length: workers }, () => new ShareWorker(url, files, interner)) };
 }
 
 /** Ends started workers unused (a scan that stopped on an input error before evaluating). */
@@ -181,10 +178,11 @@ export function stopShares(started: StartedShares | undefined): void {
 }
 
 /**
- * Reads and evaluates manifest files in shares: contiguous runs of files, one per worker thread, each
- * parsed and evaluated where it is read (documents loaded already, from stdin or rendered overlays,
- * form a last share on this thread). Results come back in file order, the same for any thread count.
- * `started` are the workers startShares started for these files; without them the files are read here.
+ * Reads and evaluates manifest files in batches of files, which this thread and the workers take in
+ * turn (see claimBatches); each batch is parsed and evaluated where it is read (documents loaded
+ * already, from stdin or rendered overlays, form a last share on this thread). Results come back in
+ * file order, the same for any thread count. `started` are the workers startShares started for these
+ * files; without them the files are read here.
  */
 export async function scanInShares(
   files: readonly string[],
@@ -212,24 +210,27 @@ export async function scanInShares(
     out.dropped.push(r.dropped);
     return out;
   }
-  const { workers, own } = started;
+  const { workers } = started;
   // The first pass (the cross-document kinds) over every file is made here: it is mostly a regular
   // expression over each file's text, and the workers, still loading the engine, need not be waited for.
   const cross: Document[] = await loadCrossDocuments(files);
   append(cross, local);
   const { context, errors } = contextOf(cross);
   out.errors.push(...errors);
-  const pending = workers.map((w) => w.evaluate(setup, context));
-  const mine = await streamShare(own, setup, rules, context);
+  const batches = toBatches(files);
+  const counter = new SharedArrayBuffer(4);
+  const slots: (BatchOutcome | undefined)[] = new Array(batches.length);
+  const pending = workers.map((w) => w.evaluate(setup, context, counter, slots));
+  await claimBatches(batches, new Int32Array(counter), setup, rules, context, (index, outcome) => {
+    slots[index] = outcome;
+  });
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
-  const done = await Promise.all(pending);
-  addLoaded(mine);
-  append(out.results, mine.results);
-  out.dropped.push(mine.dropped);
-  for (const [i, r] of done.entries()) {
-    addLoaded(r);
-    append(out.results, workers[i]!.findings);
-    out.dropped.push(r.dropped);
+  await Promise.all(pending);
+  for (const [index, batch] of slots.entries()) {
+    if (!batch) throw new Error(`scan: batch ${index} of ${batches.length} was never evaluated`);
+    addLoaded(batch);
+    append(out.results, batch.results);
+    out.dropped.push(batch.dropped);
   }
   append(out.skeleton, local);
   out.documents += local.length;

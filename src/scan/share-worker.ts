@@ -1,16 +1,27 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadShareRules, type ShareContext, type ShareSetup, streamShare } from './share.js';
+import { claimBatches, loadShareRules, type ShareContext, type ShareSetup, toBatches } from './share.js';
 
-// One share of a scan (see share.ts). The worker starts as soon as its files are known and loads the
-// engine; the policies and the cross-document context (gathered by the main thread's first pass over
-// every file) follow in one message. It then reads, parses and evaluates the files a batch at a time,
-// sending each batch's findings, then counts and skeletons (never the documents).
+// A scan thread (see share.ts and parallel.ts). The worker starts as soon as the files are known and
+// loads the engine; the policies, the cross-document context (gathered by the main thread's first
+// pass over every file) and the counter the threads take batches from follow in one message. It then
+// reads, parses and evaluates one batch at a time, sending each batch's findings, counts and
+// skeletons (never the documents).
 const { files } = workerData as { files: string[] };
-parentPort!.once('message', async ({ setup, context }: { setup: ShareSetup; context: ShareContext }) => {
-  const rules = await loadShareRules(setup);
-  // Findings go out batch by batch, so the worker never holds its share's findings either.
-  const done = await streamShare(files, setup, rules, context, (results) =>
-    parentPort!.postMessage({ batch: results }),
-  );
-  parentPort!.postMessage({ done });
-});
+parentPort!.once(
+  'message',
+  async ({
+    setup,
+    context,
+    counter,
+  }: {
+    setup: ShareSetup;
+    context: ShareContext;
+    counter: SharedArrayBuffer;
+  }) => {
+    const rules = await loadShareRules(setup);
+    await claimBatches(toBatches(files), new Int32Array(counter), setup, rules, context, (index, outcome) =>
+      parentPort!.postMessage({ index, outcome }),
+    );
+    parentPort!.postMessage({ done: true });
+  },
+);

@@ -119,51 +119,53 @@ export async function loadCrossDocuments(files: readonly string[]): Promise<Docu
   return out;
 }
 
-/** Files per batch of a streamed share: bounds the documents held at once. */
+/** Files per batch of a streamed scan: bounds the documents held at once, and is the unit threads claim. */
 export const STREAM_BATCH_FILES = 64;
 
-export interface StreamedShare extends ShareResults {
+/** What one batch of files gave: its findings and counts, and what the cross-document rules need. */
+export interface BatchOutcome extends ShareResults {
   skeleton: Document[];
   errors: LoadedShare['errors'];
   planFiles: string[];
   documents: number;
 }
 
-/** Second pass: read, parse and evaluate a batch of files at a time, keeping only findings and skeletons. */
-export async function streamShare(
-  files: readonly string[],
+/** The files in batches of STREAM_BATCH_FILES, in order (every thread computes the same list). */
+export function toBatches(files: readonly string[]): string[][] {
+  const batches: string[][] = [];
+  for (let i = 0; i < files.length; i += STREAM_BATCH_FILES)
+    batches.push(files.slice(i, i + STREAM_BATCH_FILES));
+  return batches;
+}
+
+/**
+ * Second pass: reads, parses and evaluates batches of files, keeping only findings and skeletons.
+ * Each thread of a scan takes the next batch nobody has taken from a counter they all share, so a
+ * thread that loaded its engine later, or got cheaper documents, never leaves the others waiting on
+ * it at the end. `onBatch` gets each batch's outcome with the batch's index (its place in file order).
+ */
+export async function claimBatches(
+  batches: readonly (readonly string[])[],
+  counter: Int32Array,
   setup: ShareSetup,
   rules: ShareRules,
   context: ShareContext,
-  /** Takes each batch's findings as they come (a worker posts them), instead of collecting them. */
-  onBatch?: (results: Result[]) => void,
-): Promise<StreamedShare> {
-  const out: StreamedShare = {
-    results: [],
-    dropped: {},
-    skeleton: [],
-    errors: [],
-    planFiles: [],
-    documents: 0,
-  };
-  for (let i = 0; i < files.length; i += STREAM_BATCH_FILES) {
-    const share = await loadShare(files.slice(i, i + STREAM_BATCH_FILES));
-    for (const d of share.skeleton) out.skeleton.push(d);
-    for (const e of share.errors) out.errors.push(e);
-    for (const f of share.planFiles) out.planFiles.push(f);
-    out.documents += share.documents.length;
+  onBatch: (index: number, outcome: BatchOutcome) => void,
+): Promise<void> {
+  for (;;) {
+    const index = Atomics.add(counter, 0, 1);
+    if (index >= batches.length) return;
+    const share = await loadShare(batches[index]!);
     const r = evaluateShare(setup, rules, share.documents, context, share.texts);
-    if (onBatch) onBatch(r.results);
-    else for (const x of r.results) out.results.push(x);
-    for (const [severity, counts] of Object.entries(r.dropped) as [
-      Severity,
-      Record<ResultStatus, number>,
-    ][]) {
-      const total = (out.dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
-      for (const [status, n] of Object.entries(counts) as [ResultStatus, number][]) total[status] += n;
-    }
+    onBatch(index, {
+      results: r.results,
+      dropped: r.dropped,
+      skeleton: share.skeleton,
+      errors: share.errors,
+      planFiles: share.planFiles,
+      documents: share.documents.length,
+    });
   }
-  return out;
 }
 
 export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
