@@ -53,10 +53,22 @@ const DURATION: Record<string, NumericOp> = {
   durationlessthanorequals: 'lte',
 };
 
+/** Handlers by operator as written: the same few operators are looked up for every resource. */
+const handlers = new Map<string, Handler>();
+
 /** Operator names are matched case-insensitively, as upstream lower-cases them. */
 function handlerFor(operator: unknown): Handler {
   if (typeof operator !== 'string')
     throw new ConditionError(`condition operator must be a string, got ${typeof operator}`);
+  let handler = handlers.get(operator);
+  if (handler === undefined) {
+    handler = newHandler(operator);
+    if (handlers.size < 1024) handlers.set(operator, handler);
+  }
+  return handler;
+}
+
+function newHandler(operator: string): Handler {
   const op = operator.toLowerCase();
   switch (op) {
     case 'equal':
@@ -92,28 +104,36 @@ export function evaluateCondition(c: Condition): boolean {
   return handlerFor(c.operator)(c.key, c.value);
 }
 
-function toCondition(raw: unknown, where: string): Condition {
-  if (!isPlainObject(raw)) throw new ConditionError(`${where}: a condition must be an object`);
+function toCondition(raw: unknown, list: string, index: number): Condition {
+  if (!isPlainObject(raw)) throw new ConditionError(`${list}[${index}]: a condition must be an object`);
   return raw as unknown as Condition;
 }
 
-function evaluateOne(
-  raw: unknown,
-  where: string,
-  substitute: (value: unknown) => unknown,
-): [boolean, Condition] {
-  const c = toCondition(raw, where);
+/**
+ * One condition, substituted and evaluated: undefined when it holds, else its substituted copy (for
+ * `failed`). Only a false condition is copied: conditions run for every resource and foreach element.
+ */
+function falseCondition(c: Condition, substitute: (value: unknown) => unknown): Condition | undefined {
   const key = substitute(c.key);
   const value = substitute(c.value);
-  const handler = handlerFor(c.operator);
-  const resolved: Condition = { ...c, key, value };
-  return [handler(key, value), resolved];
+  return handlerFor(c.operator)(key, value) ? undefined : { ...c, key, value };
 }
 
 function conditionList(v: unknown, where: string): unknown[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new ConditionError(`${where} must be a list of conditions`);
   return v;
+}
+
+function messageOf(c: Condition): string {
+  return typeof c.message === 'string' ? c.message : '';
+}
+
+/** Joins the non-empty messages. */
+function joinMessages(parts: string[], separator: string): string {
+  let out = '';
+  for (const m of parts) if (m !== '') out = out === '' ? m : `${out}${separator}${m}`;
+  return out;
 }
 
 /**
@@ -126,16 +146,15 @@ export function evaluateConditions(
   substitute: (value: unknown) => unknown,
 ): ConditionsOutcome {
   if (block === undefined || block === null) return { passed: true, failed: [], message: '' };
-  const msg = (c: Condition): string => (typeof c.message === 'string' ? c.message : '');
-  const join = (parts: string[], sep: string): string => parts.filter((m) => m !== '').join(sep);
   if (Array.isArray(block)) {
     const trueMessages: string[] = [];
-    for (const [i, raw] of block.entries()) {
-      const [ok, c] = evaluateOne(raw, `conditions[${i}]`, substitute);
-      if (!ok) return { passed: false, failed: [c], message: msg(c) };
-      trueMessages.push(msg(c));
+    for (let i = 0; i < block.length; i++) {
+      const c = toCondition(block[i], 'conditions', i);
+      const resolved = falseCondition(c, substitute);
+      if (resolved) return { passed: false, failed: [resolved], message: messageOf(c) };
+      trueMessages.push(messageOf(c));
     }
-    return { passed: true, failed: [], message: join(trueMessages, ';') };
+    return { passed: true, failed: [], message: joinMessages(trueMessages, ';') };
   }
   if (!isPlainObject(block)) throw new ConditionError('invalid condition: expected {any, all} or a list');
   const failed: Condition[] = [];
@@ -148,30 +167,33 @@ export function evaluateConditions(
     const anyList = conditionList(block.any, 'any');
     anyPassed = false;
     const anyFailed: Condition[] = [];
-    for (const [i, raw] of anyList.entries()) {
-      const [ok, c] = evaluateOne(raw, `any[${i}]`, substitute);
-      if (ok) {
+    for (let i = 0; i < anyList.length; i++) {
+      const c = toCondition(anyList[i], 'any', i);
+      const resolved = falseCondition(c, substitute);
+      if (!resolved) {
         anyPassed = true;
-        trueMessages.push(msg(c));
+        trueMessages.push(messageOf(c));
         break;
       }
-      anyFailed.push(c);
-      falseMessages.push(msg(c));
+      anyFailed.push(resolved);
+      falseMessages.push(messageOf(c));
     }
-    if (!anyPassed) failed.push(...anyFailed);
+    if (!anyPassed) for (const c of anyFailed) failed.push(c);
   }
   let allPassed = true;
-  for (const [i, raw] of conditionList(block.all, 'all').entries()) {
-    const [ok, c] = evaluateOne(raw, `all[${i}]`, substitute);
-    if (!ok) {
+  const allList = conditionList(block.all, 'all');
+  for (let i = 0; i < allList.length; i++) {
+    const c = toCondition(allList[i], 'all', i);
+    const resolved = falseCondition(c, substitute);
+    if (resolved) {
       allPassed = false;
-      failed.push(c);
-      falseMessages.push(msg(c));
+      failed.push(resolved);
+      falseMessages.push(messageOf(c));
       break;
     }
-    trueMessages.push(msg(c));
+    trueMessages.push(messageOf(c));
   }
   const passed = anyPassed && allPassed;
-  if (passed) return { passed, failed: [], message: join(trueMessages, '; ') };
-  return { passed, failed, message: join(falseMessages, '; ') };
+  if (passed) return { passed, failed: [], message: joinMessages(trueMessages, '; ') };
+  return { passed, failed, message: joinMessages(falseMessages, '; ') };
 }
