@@ -34,6 +34,11 @@ export { SelectorError, selectorMatches } from './selector.js';
 
 interface Filter {
   resources: Record<string, unknown>;
+  /** The string lists of `resources`, read once (every rule's filter is checked for every resource). */
+  operations: string[];
+  kinds: string[];
+  names: string[];
+  namespaces: string[];
   subjects: unknown[];
   roles: string[];
   clusterRoles: string[];
@@ -56,6 +61,10 @@ function toFilter(raw: unknown): Filter {
     const resources = isPlainObject(o.resources) ? o.resources : {};
     f = {
       resources,
+      operations: stringList(resources.operations),
+      kinds: stringList(resources.kinds),
+      names: stringList(resources.names),
+      namespaces: stringList(resources.namespaces),
       subjects: Array.isArray(o.subjects) ? o.subjects : [],
       roles: stringList(o.roles),
       clusterRoles: stringList(o.clusterRoles),
@@ -93,76 +102,80 @@ function labelsOf(resource: Record<string, any>): Record<string, string> {
   return isPlainObject(labels) ? (labels as Record<string, string>) : {};
 }
 
+const NO_ERRORS: readonly string[] = Object.freeze([]);
+
 /** Errors of one condition block; empty means it matched. */
-function checkBlock(filter: Filter, ctx: MatchContext, useUserInfo: boolean): string[] {
+function checkBlock(filter: Filter, ctx: MatchContext, useUserInfo: boolean): readonly string[] {
   const d = filter.resources;
   const resource = ctx.resource;
-  const operations = stringList(d.operations);
+  const operations = filter.operations;
   if (operations.length > 0 && !operations.includes(ctx.operation)) return ['operation does not match'];
 
-  const errs: string[] = [];
-  const kinds = stringList(d.kinds);
+  // Most blocks match: the list is only made for the first error.
+  let errs: string[] | undefined;
+  const kinds = filter.kinds;
   const gvk = ctx.gvk ?? gvkOf(resource);
   if (kinds.length > 0 && !checkKind(kinds, gvk, ctx.subresource ?? '')) {
-    errs.push(`kind does not match [${kinds.join(' ')}]`);
+    (errs ??= []).push(`kind does not match [${kinds.join(' ')}]`);
   }
   const meta = isPlainObject(resource.metadata) ? resource.metadata : {};
   const name =
     (typeof meta.name === 'string' && meta.name) ||
     (typeof meta.generateName === 'string' ? meta.generateName : '');
   if (typeof d.name === 'string' && d.name !== '' && !wildcardMatch(d.name, name))
-    errs.push('name does not match');
-  const names = stringList(d.names);
-  if (names.length > 0 && !names.some((n) => wildcardMatch(n, name))) errs.push('none of the names match');
-  const namespaces = stringList(d.namespaces);
+    (errs ??= []).push('name does not match');
+  const names = filter.names;
+  if (names.length > 0 && !names.some((n) => wildcardMatch(n, name)))
+    (errs ??= []).push('none of the names match');
+  const namespaces = filter.namespaces;
   if (namespaces.length > 0) {
     const ns = gvk.kind === 'Namespace' ? name : typeof meta.namespace === 'string' ? meta.namespace : '';
-    if (!namespaces.some((n) => wildcardMatch(n, ns))) errs.push('namespace does not match');
+    if (!namespaces.some((n) => wildcardMatch(n, ns))) (errs ??= []).push('namespace does not match');
   }
   if (isPlainObject(d.annotations) && Object.keys(d.annotations).length > 0) {
     const actual = isPlainObject(meta.annotations) ? meta.annotations : {};
     const ok = Object.entries(d.annotations).every(([k, v]) =>
       Object.entries(actual).some(([ak, av]) => wildcardMatch(k, ak) && wildcardMatch(String(v), String(av))),
     );
-    if (!ok) errs.push('annotations does not match');
+    if (!ok) (errs ??= []).push('annotations does not match');
   }
   if (d.selector !== undefined && d.selector !== null) {
     try {
-      if (!selectorMatches(d.selector, labelsOf(resource))) errs.push('selector does not match');
+      if (!selectorMatches(d.selector, labelsOf(resource))) (errs ??= []).push('selector does not match');
     } catch (e) {
-      errs.push(`failed to parse selector: ${(e as Error).message}`);
+      (errs ??= []).push(`failed to parse selector: ${(e as Error).message}`);
     }
   }
   if (d.namespaceSelector !== undefined && d.namespaceSelector !== null) {
     if (gvk.kind === 'Namespace') {
-      errs.push('namespace selector is not applicable for namespace resource');
+      (errs ??= []).push('namespace selector is not applicable for namespace resource');
     } else if (gvk.kind !== '') {
       const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
       const nsLabels = (ns !== '' ? ctx.namespaceLabels?.(ns) : undefined) ?? {};
       try {
         if (!selectorMatches(d.namespaceSelector, nsLabels))
-          errs.push('namespace selector does not match labels');
+          (errs ??= []).push('namespace selector does not match labels');
       } catch (e) {
-        errs.push(`failed to parse namespace selector: ${(e as Error).message}`);
+        (errs ??= []).push(`failed to parse namespace selector: ${(e as Error).message}`);
       }
     }
   }
   if (useUserInfo) {
     const u = ctx.userInfo ?? {};
     if (filter.roles.length > 0 && !(u.roles ?? []).some((r) => filter.roles.includes(r))) {
-      errs.push('user info does not match roles for the given conditionBlock');
+      (errs ??= []).push('user info does not match roles for the given conditionBlock');
     }
     if (
       filter.clusterRoles.length > 0 &&
       !(u.clusterRoles ?? []).some((r) => filter.clusterRoles.includes(r))
     ) {
-      errs.push('user info does not match clustersRoles for the given conditionBlock');
+      (errs ??= []).push('user info does not match clustersRoles for the given conditionBlock');
     }
     if (filter.subjects.length > 0 && !subjectsMatch(filter.subjects, u)) {
-      errs.push('user info does not match subject for the given conditionBlock');
+      (errs ??= []).push('user info does not match subject for the given conditionBlock');
     }
   }
-  return errs;
+  return errs ?? NO_ERRORS;
 }
 
 /** rbacv1.Subject matching: ServiceAccount by its username, Group against the groups, User by name. */
@@ -189,7 +202,7 @@ function subjectsMatch(subjects: unknown[], u: UserInfo): boolean {
 }
 
 /** matchesResourceDescriptionMatchHelper: without request user info, user constraints are ignored. */
-function matchFilter(filter: Filter, ctx: MatchContext): string[] {
+function matchFilter(filter: Filter, ctx: MatchContext): readonly string[] {
   const useUserInfo = !isEmptyRequestInfo(ctx.userInfo);
   const hasUser = useUserInfo && !isEmptyUserInfo(filter);
   if (filter.emptyDescription && !hasUser) return ['match cannot be empty'];
