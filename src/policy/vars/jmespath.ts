@@ -6,6 +6,7 @@
 import { compile, type JSONValue, TreeInterpreter } from '@jmespath-community/jmespath';
 import { VariableError } from './errors.js';
 import { registerKyvernoFunctions } from './functions.js';
+import { installArgumentCheck } from './jmespath-arguments.js';
 
 type Node = ReturnType<typeof compile>;
 
@@ -28,6 +29,7 @@ const compiled = new Map<string, Compiled>();
 const MAX_CACHE = 4096;
 
 registerKyvernoFunctions();
+installArgumentCheck();
 
 function pathSteps(node: Node): (string | number)[] | undefined {
   const n = node as any;
