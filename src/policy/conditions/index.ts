@@ -129,11 +129,11 @@ function messageOf(c: Condition): string {
   return typeof c.message === 'string' ? c.message : '';
 }
 
-/** Joins the non-empty messages. */
-function joinMessages(parts: string[], separator: string): string {
-  let out = '';
-  for (const m of parts) if (m !== '') out = out === '' ? m : `${out}${separator}${m}`;
-  return out;
+/** Adds a condition's message to those joined so far (empty messages are left out). */
+function withMessage(joined: string, c: Condition, separator: string): string {
+  const m = messageOf(c);
+  if (m === '') return joined;
+  return joined === '' ? m : `${joined}${separator}${m}`;
 }
 
 /**
@@ -147,38 +147,38 @@ export function evaluateConditions(
 ): ConditionsOutcome {
   if (block === undefined || block === null) return { passed: true, failed: [], message: '' };
   if (Array.isArray(block)) {
-    const trueMessages: string[] = [];
+    let trueMessages = '';
     for (let i = 0; i < block.length; i++) {
       const c = toCondition(block[i], 'conditions', i);
       const resolved = falseCondition(c, substitute);
       if (resolved) return { passed: false, failed: [resolved], message: messageOf(c) };
-      trueMessages.push(messageOf(c));
+      trueMessages = withMessage(trueMessages, c, ';');
     }
-    return { passed: true, failed: [], message: joinMessages(trueMessages, ';') };
+    return { passed: true, failed: [], message: trueMessages };
   }
   if (!isPlainObject(block)) throw new ConditionError('invalid condition: expected {any, all} or a list');
-  const failed: Condition[] = [];
-  const trueMessages: string[] = [];
+  let failed: Condition[] | undefined;
+  let trueMessages = '';
   // Upstream reports the messages of every false condition it evaluated, including any-conditions that were
   // false before one held.
-  const falseMessages: string[] = [];
+  let falseMessages = '';
   let anyPassed = true;
   if (block.any !== undefined && block.any !== null) {
     const anyList = conditionList(block.any, 'any');
     anyPassed = false;
-    const anyFailed: Condition[] = [];
+    let anyFailed: Condition[] | undefined;
     for (let i = 0; i < anyList.length; i++) {
       const c = toCondition(anyList[i], 'any', i);
       const resolved = falseCondition(c, substitute);
       if (!resolved) {
         anyPassed = true;
-        trueMessages.push(messageOf(c));
+        trueMessages = withMessage(trueMessages, c, '; ');
         break;
       }
-      anyFailed.push(resolved);
-      falseMessages.push(messageOf(c));
+      (anyFailed ??= []).push(resolved);
+      falseMessages = withMessage(falseMessages, c, '; ');
     }
-    if (!anyPassed) for (const c of anyFailed) failed.push(c);
+    if (!anyPassed && anyFailed) failed = anyFailed;
   }
   let allPassed = true;
   const allList = conditionList(block.all, 'all');
@@ -187,13 +187,13 @@ export function evaluateConditions(
     const resolved = falseCondition(c, substitute);
     if (resolved) {
       allPassed = false;
-      failed.push(resolved);
-      falseMessages.push(messageOf(c));
+      (failed ??= []).push(resolved);
+      falseMessages = withMessage(falseMessages, c, '; ');
       break;
     }
-    trueMessages.push(messageOf(c));
+    trueMessages = withMessage(trueMessages, c, '; ');
   }
   const passed = anyPassed && allPassed;
-  if (passed) return { passed, failed: [], message: joinMessages(trueMessages, '; ') };
-  return { passed, failed, message: joinMessages(falseMessages, '; ') };
+  if (passed) return { passed, failed: [], message: trueMessages };
+  return { passed, failed: failed ?? [], message: falseMessages };
 }
