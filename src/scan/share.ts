@@ -119,8 +119,11 @@ export async function loadCrossDocuments(files: readonly string[]): Promise<Docu
   return out;
 }
 
-/** Files per batch of a streamed scan: bounds the documents held at once, and is the unit threads claim. */
-export const STREAM_BATCH_FILES = 64;
+/**
+ * Files per batch of a streamed scan: bounds the documents held at once, and is the unit threads
+ * claim. Small, so that at the end no thread waits long for another's last batch (about 64 documents).
+ */
+export const STREAM_BATCH_FILES = 16;
 
 /** What one batch of files gave: its findings and counts, and what the cross-document rules need. */
 export interface BatchOutcome extends ShareResults {
