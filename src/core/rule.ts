@@ -26,6 +26,14 @@ export interface RuleMeta {
   policy?: string;
 }
 
+/**
+ * The annotations a Kyverno policy carries its fix and docs link in (a TypeScript rule has them in
+ * its RuleMeta). Here, not in the rule registry, so the scan's threads read them without loading
+ * every rule of every area.
+ */
+export const FIX_ANNOTATION = 'rampart.dev/fix';
+export const DOCS_ANNOTATION = 'rampart.dev/docs';
+
 /** What one evaluation of a rule found about one subject. */
 export interface RuleOutcome {
   resource: ResourceRef;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { RuleMeta } from '../core/rule.js';
+import { DOCS_ANNOTATION, FIX_ANNOTATION, type RuleMeta } from '../core/rule.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { DISK_RULES } from '../disk/findings.js';
 import { IAM_RULES } from '../iam/rules.js';
@@ -28,8 +28,7 @@ export const POLICY_TITLE = 'policies.kyverno.io/title';
 export const POLICY_SEVERITY = 'policies.kyverno.io/severity';
 export const POLICY_DESCRIPTION = 'policies.kyverno.io/description';
 export const POLICY_SUBJECT = 'policies.kyverno.io/subject';
-export const FIX_ANNOTATION = 'rampart.dev/fix';
-export const DOCS_ANNOTATION = 'rampart.dev/docs';
+export { DOCS_ANNOTATION, FIX_ANNOTATION } from '../core/rule.js';
 
 /** What a pack checks: Kubernetes manifests (Kyverno policies and TypeScript rules) or Terraform. */
 export type PackTarget = 'kubernetes' | 'terraform';
