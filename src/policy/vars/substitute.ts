@@ -39,7 +39,9 @@ function mayNeedSubstitution(value: unknown): boolean {
       for (const item of value) if ((found = mayNeedSubstitution(item))) break;
     } else {
       for (const key of Object.keys(value))
-        if ((found = mayNeedSubstitution(key) || mayNeedSubstitution((value as Record<string, unknown>)[key])))
+        if (
+          (found = mayNeedSubstitution(key) || mayNeedSubstitution((value as Record<string, unknown>)[key]))
+        )
           break;
     }
     substitutable.set(value, found);
@@ -272,8 +274,7 @@ export function substituteVariables<T>(value: T, ctx: EvalContext, path = ''): T
         return resolveVariable(value, '/', scope) as T;
       }
     }
-  }
-  else if (!mayNeedSubstitution(value)) return value;
+  } else if (!mayNeedSubstitution(value)) return value;
   const base = path.replace(/\/+$/, '');
   const withRefs = substituteReferences(value, base);
   const scope: Scope = { ctx, isDelete: ctx.operation() === 'DELETE', ruleRelative: base !== '' };
