@@ -12,7 +12,6 @@ import {
   evaluateShare,
   type LoadedShare,
   loadCrossDocuments,
-  loadShare,
   type ShareContext,
   type ShareRules,
   type ShareSetup,
@@ -199,20 +198,11 @@ export async function scanInShares(
     append(out.planFiles, s.planFiles);
     out.documents += s.documents;
   };
-  if (!started) {
-    const share = await loadShare(files);
-    const documents = [...share.documents, ...local];
-    addLoaded({ ...share, skeleton: [...share.skeleton, ...local], documents: documents.length });
-    const { context, errors } = contextOf(out.skeleton);
-    out.errors.push(...errors);
-    const r = evaluateShare(setup, rules, documents, context, share.texts);
-    out.results = r.results;
-    out.dropped.push(r.dropped);
-    return out;
-  }
-  const { workers } = started;
+  const workers = started?.workers ?? [];
   // The first pass (the cross-document kinds) over every file is made here: it is mostly a regular
   // expression over each file's text, and the workers, still loading the engine, need not be waited for.
+  // Then every thread takes batches; with no worker this thread takes them all, so a one-thread scan
+  // holds a batch of documents at a time too.
   const cross: Document[] = await loadCrossDocuments(files);
   append(cross, local);
   const { context, errors } = contextOf(cross);
