@@ -13,15 +13,15 @@ export function renderJson(
   return `{"results": [\n${lines.join(',\n')}\n],\n"summary": ${JSON.stringify(summary)}}\n`;
 }
 
-/** renderJson's text in pieces, for writing a large report without holding it whole. */
+/** renderJson's text in pieces (a result per piece), for writing a large report without holding it whole. */
 export function* renderJsonChunks(
   results: readonly Result[],
   summary: Record<ResultStatus, number> = countByStatus(results),
 ): Generator<string> {
   yield '{"results": [\n';
-  for (let i = 0; i < results.length; i += 1000) {
-    const lines = results.slice(i, i + 1000).map((r) => JSON.stringify(r));
-    yield `${i > 0 ? ',\n' : ''}${lines.join(',\n')}`;
+  for (let i = 0; i < results.length; i++) {
+    if (i > 0) yield ',\n';
+    yield JSON.stringify(results[i]);
   }
   yield `\n],\n"summary": ${JSON.stringify(summary)}}\n`;
 }

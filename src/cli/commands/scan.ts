@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatPosition } from '../../core/document.js';
@@ -17,6 +17,7 @@ import { filesChangedSince } from '../../scan/changed.js';
 import { loadConfig } from '../../scan/config.js';
 import { runScan } from '../../scan/run.js';
 import { TERRAFORM_PACKS } from '../../terraform/model.js';
+import { BufferedOutput, fileSink } from '../buffered-output.js';
 import { errorLine } from '../error-line.js';
 import { parseFlags } from '../flags.js';
 import { checkOutputFile } from '../output-path.js';
@@ -215,12 +216,18 @@ export async function run(argv: string[]): Promise<number> {
   if (toFile) {
     const fd = openSync(toFile, 'w');
     try {
-      for (const piece of report) for (const chunk of piece) writeSync(fd, chunk);
+      const out = new BufferedOutput(fileSink(fd));
+      for (const piece of report) for (const chunk of piece) out.write(chunk);
+      out.flush();
     } finally {
       closeSync(fd);
     }
     process.stderr.write(`rampart: scan: wrote ${format} report to ${toFile}\n`);
-  } else for (const piece of report) for (const chunk of piece) process.stdout.write(chunk);
+  } else {
+    const out = new BufferedOutput((chunk) => process.stdout.write(chunk));
+    for (const piece of report) for (const chunk of piece) out.write(chunk);
+    out.flush();
+  }
   if (outcome.errors.length && format === 'table') {
     process.stderr.write(
       `rampart: scan: ${outcome.errors.length} input(s) could not be read: ${outcome.errors
