@@ -95,7 +95,20 @@ export async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
+/**
+ * A reader that stops early (`rampart scan . -o json | head`) closes the pipe: the rest of the output
+ * has nowhere to go, which is not an error of the command. End quietly, as other command-line tools
+ * do, instead of with Node's unhandled EPIPE stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 export async function runCli(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   let code: number;
   try {
     code = await main(argv);

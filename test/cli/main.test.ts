@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,4 +24,21 @@ test('no command prints usage and exits 2', async () => {
   const r = await runRampart([]);
   assert.equal(r.code, 2);
   assert.match(r.stdout, /Usage: rampart <command>/);
+});
+
+test('a reader that closes the pipe early ends the output quietly, without a stack trace', async () => {
+  // Enough output that the pipe fills before the reader goes: a JSON report of the examples, verbose.
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'rampart.js'), 'scan', 'examples', '-o', 'json', '--verbose'],
+    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Read the first piece, then close our end, as `head -c 100` would.
+  await once(child.stdout, 'data');
+  child.stdout.destroy();
+  const [code] = (await once(child, 'close')) as [number | null];
+  assert.doesNotMatch(stderr, /EPIPE|node:events|\bat .*\.js:\d+/);
+  assert.ok(code === 0 || code === 1, `exit ${code}`);
 });
