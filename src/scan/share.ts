@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import type { Result, ResultStatus } from '../core/result.js';
@@ -168,6 +169,9 @@ export async function claimBatches(
       planFiles: share.planFiles,
       documents: share.documents.length,
     });
+    // Let the event loop run between batches: on the main thread, the workers' outcomes are then
+    // taken in (deserialised) while the workers still evaluate, not all at the end.
+    await setImmediate();
   }
 }
 
