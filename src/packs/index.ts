@@ -25,8 +25,16 @@ export interface TsRuleMeta extends RuleMeta {
  * (Result.policy is the rule id), documented in docs/packs.md unless it says otherwise.
  */
 export function packRuleMeta(meta: TsRuleMeta): TsRuleMeta & Required<Pick<RuleMeta, 'policy' | 'docs'>> {
-  return { ...meta, policy: meta.policy ?? meta.id, docs: meta.docs ?? `docs/packs.md#${meta.id}` };
+  // Every result of a rule asks for it: made once per (constant) rule metadata.
+  let full = fullMeta.get(meta);
+  if (full === undefined) {
+    full = { ...meta, policy: meta.policy ?? meta.id, docs: meta.docs ?? `docs/packs.md#${meta.id}` };
+    fullMeta.set(meta, full);
+  }
+  return full;
 }
+
+const fullMeta = new WeakMap<TsRuleMeta, TsRuleMeta & Required<Pick<RuleMeta, 'policy' | 'docs'>>>();
 
 export interface ScanContext {
   parameters: Record<string, unknown>;

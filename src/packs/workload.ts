@@ -16,7 +16,19 @@ export interface Workload {
   podSpec: Record<string, any>;
 }
 
+/** Each of the pack's TypeScript rules reads the same documents: the view is made once per document. */
+const workloads = new WeakMap<Document, Workload | null>();
+
 export function asWorkload(doc: Document): Workload | undefined {
+  let workload = workloads.get(doc);
+  if (workload === undefined) {
+    workload = workloadOf(doc) ?? null;
+    workloads.set(doc, workload);
+  }
+  return workload ?? undefined;
+}
+
+function workloadOf(doc: Document): Workload | undefined {
   const c = doc.content;
   if (!isObject(c) || typeof c.kind !== 'string') return undefined;
   const path = POD_TEMPLATE_PATH[c.kind];
