@@ -274,7 +274,31 @@ function buildRoot(
     serviceAccountNamespace: sa.namespace,
     images,
   };
-  for (const [path, value] of Object.entries(variables ?? {})) setPath(root, path, value);
+  if (variables) addVariables(root, variables);
   for (const [path, value] of Object.entries(supplied?.variables ?? {})) setPath(root, path, value);
   return root;
+}
+
+/**
+ * The scan's variables (`rampart.*` parameters) nested as setPath nests them, built once per
+ * variables object. Every resource's context then holds the same `rampart` object: nothing is
+ * rebuilt per resource, and expressions over it are remembered across resources (see memoized in
+ * vars/jmespath.ts). Context writes copy along their path, so the shared objects are never changed.
+ */
+const variableTrees = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+
+function addVariables(root: Record<string, unknown>, variables: Record<string, unknown>): void {
+  let tree = variableTrees.get(variables);
+  if (tree === undefined) {
+    tree = {};
+    for (const [path, value] of Object.entries(variables)) setPath(tree, path, value);
+    variableTrees.set(variables, tree);
+  }
+  const keys = Object.keys(tree);
+  // A variable under one of the context's own names (request.*, images) is merged into it, as before.
+  if (keys.some((k) => Object.hasOwn(root, k))) {
+    for (const [path, value] of Object.entries(variables)) setPath(root, path, value);
+    return;
+  }
+  for (const k of keys) root[k] = tree[k];
 }
