@@ -29,6 +29,33 @@ export interface ValidationEnv {
   podSecurityException?: PolicyException;
 }
 
+/**
+ * Kyverno's "validation rule 'NAME' passed." A deny or pattern in a foreach passes once per element
+ * and most of these messages are dropped: the text is made once per rule name.
+ */
+const passedMessages = new Map<string, string>();
+
+function passedMessage(rule: string): string {
+  let message = passedMessages.get(rule);
+  if (message === undefined) {
+    message = `validation rule '${rule}' passed.`;
+    if (passedMessages.size < 10_000) passedMessages.set(rule, message);
+  }
+  return message;
+}
+
+/** A foreach `list` as the expression it holds (`{{ }}` optional), worked out once per list text. */
+const listExpressions = new Map<string, string>();
+
+function listExpression(list: string): string {
+  let expression = listExpressions.get(list);
+  if (expression === undefined) {
+    expression = list.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1');
+    if (listExpressions.size < 10_000) listExpressions.set(list, expression);
+  }
+  return expression;
+}
+
 const errorOutcome = (what: string, error: unknown): RuleOutcome => ({
   status: 'error',
   message: `${what}: ${(error as Error)?.message ?? String(error)}`,
@@ -159,7 +186,7 @@ class Validator {
     } catch (error) {
       return errorOutcome('failed to check deny preconditions', error);
     }
-    if (!outcome.passed) return { status: 'pass', message: `validation rule '${this.rule.name}' passed.` };
+    if (!outcome.passed) return { status: 'pass', message: passedMessage(this.rule.name) };
     const msg = this.ruleMessage();
     if (!msg) return { status: 'fail', message: `validation error: rule ${this.rule.name} failed` };
     const substituted = this.substituteMessage(msg);
@@ -193,7 +220,7 @@ class Validator {
     const name = this.rule.name;
     if (pattern !== undefined) {
       const r = matchPattern(target, pattern);
-      if (r.status === 'pass') return { status: 'pass', message: `validation rule '${name}' passed.` };
+      if (r.status === 'pass') return { status: 'pass', message: passedMessage(name) };
       if (r.status === 'skip') return { status: 'skip', message: r.message };
       if (!r.path) return { status: 'error', message: this.buildErrorMessage('', r.message) };
       return { status: 'fail', message: this.buildErrorMessage(r.path, r.message) };
@@ -248,8 +275,7 @@ class Validator {
   }
 
   private evaluateList(list: string): unknown {
-    const expr = list.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1');
-    return this.env.ctx.query(expr);
+    return this.env.ctx.query(listExpression(list));
   }
 
   private validateElements(foreach: ValidationBody, elements: unknown[]): [RuleOutcome, number] {
