@@ -10,6 +10,7 @@ import { loadPolicies } from '../../policy/load.js';
 import { renderScanHtml } from '../../report/html.js';
 import { type OutputFormat, parseOutputFormat, renderResults } from '../../report/index.js';
 import { renderJsonChunks } from '../../report/json.js';
+import { renderSarifChunks } from '../../report/sarif.js';
 import { renderScanSummary } from '../../report/summary.js';
 import { renderTableChunks } from '../../report/table.js';
 import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
@@ -183,6 +184,8 @@ export async function run(argv: string[]): Promise<number> {
     ]);
   } else if (format === 'json') {
     report.push(renderJsonChunks(outcome.results, outcome.summary));
+  } else if (format === 'sarif') {
+    report.push(renderSarifChunks(outcome.results, { toolVersion: version() }));
   } else if (format === 'table' && !values.quiet) {
     report.push(
       renderTableChunks(outcome.results, {
