@@ -47,6 +47,9 @@ export function renderTable(results: readonly Result[], options: TableOptions = 
  * renderTable's text a file at a time, for writing a large report without holding it whole (a scan of
  * 100,000 documents has a few hundred thousand findings).
  */
+/** Lines per piece of the table: one file's findings are not held as one string. */
+const LINES_PER_CHUNK = 1024;
+
 export function* renderTableChunks(
   results: readonly Result[],
   options: TableOptions = {},
@@ -62,7 +65,8 @@ export function* renderTableChunks(
     if (!list) byFile.set(file, (list = []));
     list.push(r);
   }
-  // Every line ends with a newline; a file's lines go out together.
+  // Every line ends with a newline; a file's lines go out in pieces of about LINES_PER_CHUNK lines (a
+  // single file can hold tens of thousands of findings).
   for (const [file, list] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const lines: string[] = [];
     list.sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0));
@@ -73,6 +77,7 @@ export function* renderTableChunks(
         lines.push(
           `${where}: ${paint(STATUS_COLOR[r.status], r.status.toUpperCase())} ${paint(SEVERITY_COLOR[r.severity], r.severity)} ${r.policy}/${r.rule} ${res}: ${shorten(r.message)}`,
         );
+        if (lines.length >= LINES_PER_CHUNK) yield `${lines.splice(0).join('\n')}\n`;
       }
     } else {
       lines.push(paint('1', file));
@@ -88,6 +93,7 @@ export function* renderTableChunks(
           );
         if (r.fix) lines.push(`           fix: ${r.fix}`);
         if (r.docs) lines.push(`           docs: ${r.docs}`);
+        if (lines.length >= LINES_PER_CHUNK) yield `${lines.splice(0).join('\n')}\n`;
       }
       lines.push('');
     }
