@@ -2,6 +2,7 @@
  * Kyverno conditions (preconditions, deny conditions): `{any, all}` blocks or the legacy list, evaluated
  * with Kyverno's operators (pkg/engine/variables/evaluate.go, pkg/engine/variables/operator).
  */
+import { rememberedByText } from '../../core/memo.js';
 import { isPlainObject } from '../pattern/value.js';
 import {
   allIn,
@@ -53,20 +54,15 @@ const DURATION: Record<string, NumericOp> = {
   durationlessthanorequals: 'lte',
 };
 
-/** Handlers by operator as written: the same few operators are looked up for every resource. */
-const handlers = new Map<string, Handler>();
-
 /** Operator names are matched case-insensitively, as upstream lower-cases them. */
 function handlerFor(operator: unknown): Handler {
   if (typeof operator !== 'string')
     throw new ConditionError(`condition operator must be a string, got ${typeof operator}`);
-  let handler = handlers.get(operator);
-  if (handler === undefined) {
-    handler = newHandler(operator);
-    if (handlers.size < 1024) handlers.set(operator, handler);
-  }
-  return handler;
+  return handlerOf(operator);
 }
+
+/** Handlers by operator as written: the same few operators are looked up for every resource. */
+const handlerOf = rememberedByText(1024, newHandler);
 
 function newHandler(operator: string): Handler {
   const op = operator.toLowerCase();

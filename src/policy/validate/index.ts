@@ -1,5 +1,6 @@
 import { isObject } from '../../core/document.js';
 import { POD_SPEC_KINDS } from '../../core/k8s/pod-controllers.js';
+import { rememberedByText } from '../../core/memo.js';
 import { type ConditionsOutcome, evaluateConditions } from '../conditions/index.js';
 import type { RuleOutcome } from '../engine/response.js';
 import { exceptionSkip, type PolicyException } from '../exceptions/index.js';
@@ -33,28 +34,12 @@ export interface ValidationEnv {
  * Kyverno's "validation rule 'NAME' passed." A deny or pattern in a foreach passes once per element
  * and most of these messages are dropped: the text is made once per rule name.
  */
-const passedMessages = new Map<string, string>();
-
-function passedMessage(rule: string): string {
-  let message = passedMessages.get(rule);
-  if (message === undefined) {
-    message = `validation rule '${rule}' passed.`;
-    if (passedMessages.size < 10_000) passedMessages.set(rule, message);
-  }
-  return message;
-}
+const passedMessage = rememberedByText(10_000, (rule) => `validation rule '${rule}' passed.`);
 
 /** A foreach `list` as the expression it holds (`{{ }}` optional), worked out once per list text. */
-const listExpressions = new Map<string, string>();
-
-function listExpression(list: string): string {
-  let expression = listExpressions.get(list);
-  if (expression === undefined) {
-    expression = list.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1');
-    if (listExpressions.size < 10_000) listExpressions.set(list, expression);
-  }
-  return expression;
-}
+const listExpression = rememberedByText(10_000, (list) =>
+  list.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1'),
+);
 
 const errorOutcome = (what: string, error: unknown): RuleOutcome => ({
   status: 'error',

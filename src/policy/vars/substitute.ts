@@ -6,6 +6,7 @@
  */
 
 import { goJsonMarshal } from '../../core/gojson.js';
+import { rememberedByText } from '../../core/memo.js';
 import type { EvalContext } from './context.js';
 import { VariableError } from './errors.js';
 
@@ -205,17 +206,7 @@ interface Scope {
 }
 
 /** `{{ expr }}` → `expr`, remembered: the same policy strings are resolved for every document. */
-const variableTexts = new Map<string, string>();
-
-function variableText(raw: string): string {
-  let text = variableTexts.get(raw);
-  if (text === undefined) {
-    text = raw.replaceAll('{{', '').replaceAll('}}', '').trim();
-    if (variableTexts.size >= 4096) variableTexts.clear();
-    variableTexts.set(raw, text);
-  }
-  return text;
-}
+const variableText = rememberedByText(4096, (raw) => raw.replaceAll('{{', '').replaceAll('}}', '').trim());
 
 function resolveVariable(raw: string, path: string, scope: Scope): unknown {
   const { ctx, isDelete } = scope;
