@@ -92,15 +92,15 @@ export function* renderSarifChunks(
   let first = true;
   for (const r of results) {
     if (r.status === 'pass') continue;
-    const json = JSON.stringify(sarifResult(r, ruleIndex.get(`${r.policy}/${r.rule}`)!, baseDir), null, 2);
+    const id = `${r.policy}/${r.rule}`;
+    const json = JSON.stringify(sarifResult(r, id, ruleIndex.get(id)!, baseDir), null, 2);
     yield `${first ? '' : ',\n'}${RESULT_INDENT}${json.replaceAll('\n', `\n${RESULT_INDENT}`)}`;
     first = false;
   }
   yield text.slice(at + marker.length);
 }
 
-function sarifResult(r: Result, index: number, baseDir: string): Record<string, unknown> {
-  const id = `${r.policy}/${r.rule}`;
+function sarifResult(r: Result, id: string, index: number, baseDir: string): Record<string, unknown> {
   const level = r.status === 'skip' ? 'none' : r.status === 'warn' ? 'warning' : LEVEL[r.severity];
   const result: Record<string, unknown> = {
     ruleId: id,

@@ -38,13 +38,6 @@ function workerUrl(): URL | undefined {
   return import.meta.url.endsWith('.js') ? new URL('./share-worker.js', import.meta.url) : undefined;
 }
 
-interface LoadedSummary {
-  skeleton: Document[];
-  errors: LoadedShare['errors'];
-  planFiles: string[];
-  documents: number;
-}
-
 /** A worker taking batches of the scan's files (see claimBatches): it loads the engine at once, then evaluates when given the policies and context. */
 class ShareWorker {
   private readonly worker: Worker;
@@ -192,12 +185,6 @@ export async function scanInShares(
 ): Promise<SharedScan> {
   const local: Document[] = loaded.map(asResource);
   const out: SharedScan = { results: [], dropped: [], skeleton: [], documents: 0, errors: [], planFiles: [] };
-  const addLoaded = (s: LoadedSummary) => {
-    append(out.skeleton, s.skeleton);
-    append(out.errors, s.errors.map(userError));
-    append(out.planFiles, s.planFiles);
-    out.documents += s.documents;
-  };
   const workers = started?.workers ?? [];
   // The first pass (the cross-document kinds) over every file is made here: it is mostly a regular
   // expression over each file's text, and the workers, still loading the engine, need not be waited for.
@@ -218,7 +205,10 @@ export async function scanInShares(
   await Promise.all(pending);
   for (const [index, batch] of slots.entries()) {
     if (!batch) throw new Error(`scan: batch ${index} of ${batches.length} was never evaluated`);
-    addLoaded(batch);
+    append(out.skeleton, batch.skeleton);
+    append(out.errors, batch.errors.map(userError));
+    append(out.planFiles, batch.planFiles);
+    out.documents += batch.documents;
     append(out.results, batch.results);
     out.dropped.push(batch.dropped);
   }
