@@ -1,0 +1,216 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * Records (plain JSON data) held in memory up to a budget and on disk beyond it, so a scan with
+ * hundreds of thousands of findings runs in bounded memory while a usual one never touches the disk.
+ *
+ * Records are added in segments, each with a key (numbers compared in order); reading yields the
+ * segments in key order and each segment's records in the order they were added. So records can
+ * arrive out of order (from several threads, or grouped while being written) and still be read in
+ * order. A spool can be read any number of times. On disk it is one temporary file of JSON lines,
+ * removed as soon as it is open: nothing is left behind, even when the process is killed.
+ */
+export type SegmentKey = readonly number[];
+
+interface Segment<T> {
+  key: SegmentKey;
+  /** Held in memory, or ... */
+  records?: T[];
+  /** ... this byte range of the file. */
+  offset: number;
+  bytes: number;
+}
+
+/** Records held in memory before a spool moves to disk (a finding takes ~1 KB in memory). */
+export const DEFAULT_MEMORY_RECORDS = 100_000;
+
+const READ_BLOCK = 1 << 20;
+
+export function compareKeys(a: SegmentKey, b: SegmentKey): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+export class RecordSpool<T> implements Iterable<T> {
+  private readonly segments: Segment<T>[] = [];
+  private held = 0;
+  private count = 0;
+  private fd: number | undefined;
+  private end = 0;
+  private sorted = true;
+
+  constructor(private readonly memoryRecords = DEFAULT_MEMORY_RECORDS) {}
+
+  /** How many records were added. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether records went to disk. */
+  get spilled(): boolean {
+    return this.fd !== undefined;
+  }
+
+  /** Adds a segment; the spool takes the array (the caller must not change it afterwards). */
+  add(key: SegmentKey, records: T[]): void {
+    if (!records.length) return;
+    this.count += records.length;
+    const last = this.segments.at(-1);
+    if (last && compareKeys(last.key, key) > 0) this.sorted = false;
+    if (this.fd !== undefined) {
+      this.segments.push(this.write(key, records));
+      return;
+    }
+    this.segments.push({ key, records, offset: 0, bytes: 0 });
+    this.held += records.length;
+    if (this.held > this.memoryRecords) this.spill();
+  }
+
+  [Symbol.iterator](): Iterator<T> {
+    return this.read();
+  }
+
+  /** Gives the file back; the spool is empty afterwards. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.segments.length = 0;
+    this.held = 0;
+    this.count = 0;
+  }
+
+  /** The records of the segments whose key starts with `first`. */
+  *readGroup(first: number): Generator<T> {
+    for (const segment of this.inOrder()) {
+      if (segment.key[0] !== first) continue;
+      if (segment.records) yield* segment.records;
+      else yield* this.readSegment(segment);
+    }
+  }
+
+  private *read(): Generator<T> {
+    for (const segment of this.inOrder()) {
+      if (segment.records) yield* segment.records;
+      else yield* this.readSegment(segment);
+    }
+  }
+
+  /** The segments in key order; a copy, so segments added while reading go to the next read. */
+  private inOrder(): Segment<T>[] {
+    if (!this.sorted) {
+      // Stable: segments with equal keys keep the order they were added in.
+      this.segments.sort((a, b) => compareKeys(a.key, b.key));
+      this.sorted = true;
+    }
+    return this.segments.slice();
+  }
+
+  private *readSegment(segment: Segment<T>): Generator<T> {
+    const fd = this.fd;
+    if (fd === undefined) return;
+    const buffer = Buffer.allocUnsafe(Math.min(READ_BLOCK, segment.bytes));
+    const decoder = new StringDecoder('utf8');
+    let position = segment.offset;
+    const stop = segment.offset + segment.bytes;
+    let rest = '';
+    while (position < stop) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, stop - position), position);
+      if (n <= 0) throw new Error('spool: the temporary file ended early');
+      position += n;
+      const text = rest + decoder.write(buffer.subarray(0, n));
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) yield JSON.parse(line) as T;
+    }
+    if (rest) yield JSON.parse(rest) as T;
+  }
+
+  private write(key: SegmentKey, records: readonly T[]): Segment<T> {
+    let text = '';
+    for (const r of records) text += `${JSON.stringify(r)}\n`;
+    const data = Buffer.from(text);
+    let written = 0;
+    while (written < data.length)
+      written += writeSync(this.fd!, data, written, data.length - written, this.end + written);
+    const segment = { key, offset: this.end, bytes: data.length };
+    this.end += data.length;
+    return segment;
+  }
+
+  private spill(): void {
+    const dir = mkdtempSync(join(tmpdir(), 'rampart-spool-'));
+    const file = join(dir, 'records.jsonl');
+    try {
+      this.fd = openSync(file, 'w+', 0o600);
+    } finally {
+      // Open files stay readable once removed (POSIX); nothing is left behind.
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const [i, segment] of this.segments.entries()) {
+      if (segment.records) this.segments[i] = this.write(segment.key, segment.records);
+    }
+    this.held = 0;
+  }
+}
+
+/** Groups of records in the order their keys sort, each group's records in the order they came. */
+export interface RecordGroup<K, T> {
+  key: K;
+  /** How many records the group has. */
+  size: number;
+  records: Iterable<T>;
+}
+
+/**
+ * Splits records into groups by a key, in bounded memory: a group's records are held in memory up to
+ * the spool's budget, and on disk beyond it. `order` sorts the group keys (default: first seen first).
+ * The source is read once; the groups can be read any number of times until `close` is called.
+ */
+export function groupRecords<K, T>(
+  source: Iterable<T>,
+  keyOf: (record: T) => K,
+  order?: (a: K, b: K) => number,
+  memoryRecords = DEFAULT_MEMORY_RECORDS,
+): { groups: RecordGroup<K, T>[]; close(): void } {
+  const ids = new Map<K, number>();
+  const keys: K[] = [];
+  const sizes: number[] = [];
+  const spool = new RecordSpool<T>(memoryRecords);
+  // Records wait in per-group buffers and go to the spool a buffer at a time, so a group's segments
+  // stay few and long even when the groups are interleaved.
+  let pending: T[][] = [];
+  let waiting = 0;
+  let seq = 0;
+  const flush = () => {
+    for (const [id, list] of pending.entries()) if (list?.length) spool.add([id, seq++], list);
+    pending = [];
+    waiting = 0;
+  };
+  for (const record of source) {
+    const key = keyOf(record);
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = keys.length;
+      ids.set(key, id);
+      keys.push(key);
+      sizes.push(0);
+    }
+    sizes[id]!++;
+    (pending[id] ??= []).push(record);
+    if (++waiting >= 4096) flush();
+  }
+  flush();
+  const rank = keys.map((_, i) => i);
+  if (order) rank.sort((a, b) => order(keys[a]!, keys[b]!));
+  const groups = rank.map((id) => ({
+    key: keys[id]!,
+    size: sizes[id]!,
+    // A group's segments are [id, seq]: together, and in the order they were written.
+    records: { [Symbol.iterator]: () => spool.readGroup(id) },
+  }));
+  return { groups, close: () => spool.close() };
+}
