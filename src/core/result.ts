@@ -43,7 +43,7 @@ export interface Result {
   patchedTargets?: Record<string, unknown>[];
 }
 
-export function countByStatus(results: readonly Result[]): Record<ResultStatus, number> {
+export function countByStatus(results: Iterable<Result>): Record<ResultStatus, number> {
   const counts: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
   return counts;

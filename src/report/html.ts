@@ -25,10 +25,16 @@ const SEVERITY_FILL: Record<Severity, string> = {
   info: '#6b7280',
 };
 
-function countBy(findings: readonly Result[], key: (r: Result) => string): [string, number][] {
-  const m = new Map<string, number>();
-  for (const r of findings) m.set(key(r), (m.get(key(r)) ?? 0) + 1);
+function add(m: Map<string, number>, key: string): void {
+  m.set(key, (m.get(key) ?? 0) + 1);
+}
+
+function ranked(m: Map<string, number>): [string, number][] {
   return [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+}
+
+function isFinding(r: Result): boolean {
+  return r.status === 'fail' || r.status === 'warn' || r.status === 'error';
 }
 
 /** A horizontal bar chart as inline SVG; each bar carries its label and count as data attributes. */
@@ -50,9 +56,8 @@ function barChart(
   return `<figure class="chart" id="${id}"><figcaption>${esc(title)}</figcaption><svg width="460" height="${height}" role="img" aria-label="${esc(title)}">${bars}</svg></figure>`;
 }
 
-function excerpt(text: string | undefined, line: number, context: number): string {
-  if (text === undefined || line < 1) return '';
-  const lines = text.split(/\r?\n/);
+function excerpt(lines: readonly string[] | undefined, line: number, context: number): string {
+  if (lines === undefined || line < 1) return '';
   const from = Math.max(1, line - context);
   const to = Math.min(lines.length, line + context);
   const rows: string[] = [];
@@ -94,34 +99,42 @@ document.querySelectorAll('input[data-filter]').forEach(function(i){
 apply(); document.body.dataset.ready='true';
 })();`;
 
-export function renderScanHtml(results: readonly Result[], options: HtmlOptions = {}): string {
-  const findings = results.filter((r) => r.status === 'fail' || r.status === 'warn' || r.status === 'error');
+export function renderScanHtml(results: Iterable<Result>, options: HtmlOptions = {}): string {
+  return [...renderScanHtmlChunks(results, options)].join('');
+}
+
+/**
+ * renderScanHtml's page in pieces, a finding at a time: the results are read twice (totals for the
+ * charts, then the findings), never held, so a scan with very many findings is written in bounded memory.
+ */
+export function* renderScanHtmlChunks(
+  results: Iterable<Result>,
+  options: HtmlOptions = {},
+): Generator<string> {
   const context = options.context ?? 3;
+  let total = 0;
+  const severities = new Map<string, number>();
+  const packCounts = new Map<string, number>();
+  const namespaceCounts = new Map<string, number>();
+  for (const r of results) {
+    if (!isFinding(r)) continue;
+    total++;
+    add(severities, r.severity);
+    add(packCounts, r.category || '(none)');
+    add(namespaceCounts, r.resource.kind === 'Namespace' ? r.resource.name : (r.resource.namespace ?? ''));
+  }
   const bySeverity = SEVERITIES.slice()
     .reverse()
-    .map((s) => [s, findings.filter((r) => r.severity === s).length] as [string, number])
+    .map((s) => [s, severities.get(s) ?? 0] as [string, number])
     .filter(([, n]) => n > 0);
-  const packs = countBy(findings, (r) => r.category || '(none)');
-  const namespaces = countBy(findings, (r) =>
-    r.resource.kind === 'Namespace' ? r.resource.name : (r.resource.namespace ?? ''),
-  );
-  const texts = new Map<string, string | undefined>();
-  const sourceOf = (file: string) => {
-    if (!texts.has(file)) texts.set(file, options.source?.(file));
-    return texts.get(file);
+  const packs = ranked(packCounts);
+  const namespaces = ranked(namespaceCounts);
+  // Findings come by file: the lines of the file at hand are kept, not every file's text.
+  let linesOf: { file: string; lines: string[] | undefined } | undefined;
+  const sourceLines = (file: string) => {
+    if (linesOf?.file !== file) linesOf = { file, lines: options.source?.(file)?.split(/\r?\n/) };
+    return linesOf.lines;
   };
-  const cards = findings.map((r) => {
-    const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
-    const where = r.origin ? `${r.origin.file}:${r.origin.line}:${r.origin.column}` : '';
-    const docs = r.docs ? ` <a class="docs" href="${esc(r.docs)}">docs</a>` : '';
-    return `<article class="finding" data-severity="${r.severity}" data-pack="${esc(r.category || '(none)')}" style="--sev:${SEVERITY_FILL[r.severity]}">
-<h2><span class="sev">${r.severity}</span> ${esc(`${r.policy}/${r.rule}`)} <span class="res">${esc(res)}</span></h2>
-<div class="where">${esc(where)}${r.origin?.path ? ` <code>${esc(r.origin.path)}</code>` : ''}</div>
-<p class="message">${esc(r.message)}</p>
-${r.origin ? excerpt(sourceOf(r.origin.file), r.origin.line, context) : ''}
-${r.fix ? `<p class="fix"><strong>Fix:</strong> ${esc(r.fix)}${docs}</p>` : docs ? `<p class="fix">${docs}</p>` : ''}
-</article>`;
-  });
   const filter = (kind: string, values: string[]) =>
     `<fieldset><legend>${kind}</legend>${values
       .map(
@@ -133,13 +146,13 @@ ${r.fix ? `<p class="fix"><strong>Fix:</strong> ${esc(r.fix)}${docs}</p>` : docs
   const totals = c
     ? `${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.pass} passed, ${c.skip} skipped`
     : '';
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(options.title ?? 'rampart scan')}</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <style>${STYLE}</style></head>
 <body>
 <h1>${esc(options.title ?? 'rampart scan')}</h1>
-<p class="totals"><span id="findings-total" data-count="${findings.length}">${findings.length} findings</span>${totals ? ` · ${totals}` : ''}${options.toolVersion ? ` · rampart ${esc(options.toolVersion)}` : ''}</p>
+<p class="totals"><span id="findings-total" data-count="${total}">${total} findings</span>${totals ? ` · ${totals}` : ''}${options.toolVersion ? ` · rampart ${esc(options.toolVersion)}` : ''}</p>
 <div class="charts">
 ${barChart('by-pack', 'Findings by pack', packs, () => '#4f46e5')}
 ${barChart('by-severity', 'Findings by severity', bySeverity, (s) => SEVERITY_FILL[s as Severity] ?? '#6b7280')}
@@ -151,9 +164,25 @@ ${barChart('by-namespace', 'Findings by namespace', namespaces, () => '#0d9488')
   )}${filter(
     'pack',
     packs.map(([p]) => p),
-  )}<p>Showing <span id="shown">${findings.length}</span> of ${findings.length}</p></div>
+  )}<p>Showing <span id="shown">${total}</span> of ${total}</p></div>
 <main>
-${cards.join('\n')}
+`;
+  let first = true;
+  for (const r of results) {
+    if (!isFinding(r)) continue;
+    const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
+    const where = r.origin ? `${r.origin.file}:${r.origin.line}:${r.origin.column}` : '';
+    const docs = r.docs ? ` <a class="docs" href="${esc(r.docs)}">docs</a>` : '';
+    yield `${first ? '' : '\n'}<article class="finding" data-severity="${r.severity}" data-pack="${esc(r.category || '(none)')}" style="--sev:${SEVERITY_FILL[r.severity]}">
+<h2><span class="sev">${r.severity}</span> ${esc(`${r.policy}/${r.rule}`)} <span class="res">${esc(res)}</span></h2>
+<div class="where">${esc(where)}${r.origin?.path ? ` <code>${esc(r.origin.path)}</code>` : ''}</div>
+<p class="message">${esc(r.message)}</p>
+${r.origin ? excerpt(sourceLines(r.origin.file), r.origin.line, context) : ''}
+${r.fix ? `<p class="fix"><strong>Fix:</strong> ${esc(r.fix)}${docs}</p>` : docs ? `<p class="fix">${docs}</p>` : ''}
+</article>`;
+    first = false;
+  }
+  yield `
 </main>
 <script>${SCRIPT}</script>
 </body></html>

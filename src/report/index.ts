@@ -19,7 +19,7 @@ export interface RenderOptions {
 }
 
 /** How results are written: one entry per `-o` format. */
-export const RESULT_FORMATS = new FormatRegistry<readonly Result[], RenderOptions, OutputFormat>({
+export const RESULT_FORMATS = new FormatRegistry<Iterable<Result>, RenderOptions, OutputFormat>({
   table: {
     description: 'findings grouped by file, then a summary line',
     render: (results, o) =>
@@ -50,7 +50,7 @@ export function parseOutputFormat(
 }
 
 export function renderResults(
-  results: readonly Result[],
+  results: Iterable<Result>,
   format: OutputFormat,
   options: RenderOptions = {},
 ): string {

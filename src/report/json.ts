@@ -6,22 +6,23 @@ import { countByStatus } from '../core/result.js';
  * fraction of the size and time of indenting a few hundred thousand results.
  */
 export function renderJson(
-  results: readonly Result[],
+  results: Iterable<Result>,
   summary: Record<ResultStatus, number> = countByStatus(results),
 ): string {
-  const lines = results.map((r) => JSON.stringify(r));
-  return `{"results": [\n${lines.join(',\n')}\n],\n"summary": ${JSON.stringify(summary)}}\n`;
+  return [...renderJsonChunks(results, summary)].join('');
 }
 
 /** renderJson's text in pieces (a result per piece), for writing a large report without holding it whole. */
 export function* renderJsonChunks(
-  results: readonly Result[],
+  results: Iterable<Result>,
   summary: Record<ResultStatus, number> = countByStatus(results),
 ): Generator<string> {
   yield '{"results": [\n';
-  for (let i = 0; i < results.length; i++) {
-    if (i > 0) yield ',\n';
-    yield JSON.stringify(results[i]);
+  let first = true;
+  for (const r of results) {
+    if (!first) yield ',\n';
+    yield JSON.stringify(r);
+    first = false;
   }
   yield `\n],\n"summary": ${JSON.stringify(summary)}}\n`;
 }

@@ -1,5 +1,6 @@
 import { escapeMarkup } from '../core/markup.js';
 import type { Result } from '../core/result.js';
+import { groupRecords } from '../core/spool.js';
 
 const xmlEscape = (text: string) => escapeMarkup(text, '&apos;');
 
@@ -83,20 +84,64 @@ function resultOutcome(r: Result): JunitOutcome {
 }
 
 /** JUnit XML: one test suite per policy, one test case per rule × resource. */
-export function renderJunit(results: readonly Result[], suiteName = 'rampart'): string {
-  const byPolicy = new Map<string, Result[]>();
+export function renderJunit(results: Iterable<Result>, suiteName = 'rampart'): string {
+  return [...renderJunitChunks(results, suiteName)].join('');
+}
+
+interface CaseCounts {
+  tests: number;
+  failure: number;
+  error: number;
+  skipped: number;
+}
+
+function countCases(results: Iterable<Result>): CaseCounts {
+  const c: CaseCounts = { tests: 0, failure: 0, error: 0, skipped: 0 };
   for (const r of results) {
-    let list = byPolicy.get(r.policy);
-    if (!list) byPolicy.set(r.policy, (list = []));
-    list.push(r);
+    c.tests++;
+    if (r.status === 'fail') c.failure++;
+    else if (r.status === 'error') c.error++;
+    else if (r.status === 'skip') c.skipped++;
   }
-  const suites = [...byPolicy].map(([policy, list]) => ({
-    name: policy,
-    cases: list.map((r) => ({
-      classname: policy,
-      name: `${r.rule} ${[r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/')}`,
-      outcome: resultOutcome(r),
-    })),
-  }));
-  return renderJunitXml(suiteName, suites, { countSkipped: true });
+  return c;
+}
+
+const countsText = (c: CaseCounts) =>
+  `tests="${c.tests}" failures="${c.failure}" errors="${c.error}" skipped="${c.skipped}"`;
+
+/**
+ * renderJunit's text (the same as renderJunitXml's with skips counted) a test case at a time: results
+ * are grouped by policy in bounded memory (see groupRecords), and each suite is read twice (its
+ * counts, then its cases), so a scan with very many findings is written without holding them.
+ */
+export function* renderJunitChunks(results: Iterable<Result>, suiteName = 'rampart'): Generator<string> {
+  const byPolicy = groupRecords(results, (r) => r.policy);
+  try {
+    const counts = byPolicy.groups.map((g) => countCases(g.records));
+    const all: CaseCounts = { tests: 0, failure: 0, error: 0, skipped: 0 };
+    for (const c of counts) {
+      all.tests += c.tests;
+      all.failure += c.failure;
+      all.error += c.error;
+      all.skipped += c.skipped;
+    }
+    yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(suiteName)}" ${countsText(all)}>\n`;
+    for (const [i, { key: policy, records }] of byPolicy.groups.entries()) {
+      let text = `${i ? '\n' : ''}  <testsuite name="${xmlEscape(policy)}" ${countsText(counts[i]!)}>\n`;
+      let first = true;
+      for (const r of records) {
+        const name = `${r.rule} ${[r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/')}`;
+        text += `${first ? '' : '\n'}    <testcase classname="${xmlEscape(policy)}" name="${xmlEscape(name)}">${caseBody(resultOutcome(r))}</testcase>`;
+        first = false;
+        if (text.length >= 1 << 16) {
+          yield text;
+          text = '';
+        }
+      }
+      yield `${text}\n  </testsuite>`;
+    }
+    yield '\n</testsuites>\n';
+  } finally {
+    byPolicy.close();
+  }
 }

@@ -21,7 +21,7 @@ export interface SarifOptions {
 }
 
 /** SARIF 2.1.0: one reporting rule per policy rule; only non-passing results become SARIF results. */
-export function renderSarif(results: readonly Result[], options: SarifOptions = {}): string {
+export function renderSarif(results: Iterable<Result>, options: SarifOptions = {}): string {
   return [...renderSarifChunks(results, options)].join('');
 }
 
@@ -37,10 +37,7 @@ const RESULT_INDENT = ' '.repeat(8);
  * `JSON.stringify(log, null, 2)`: the log is written with a placeholder in `results`, and each result
  * is written, indented to its depth, where the placeholder was.
  */
-export function* renderSarifChunks(
-  results: readonly Result[],
-  options: SarifOptions = {},
-): Generator<string> {
+export function* renderSarifChunks(results: Iterable<Result>, options: SarifOptions = {}): Generator<string> {
   const baseDir = options.baseDir ?? process.cwd();
   const ruleIndex = new Map<string, number>();
   const rules: Record<string, unknown>[] = [];

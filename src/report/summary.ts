@@ -3,7 +3,7 @@ import { SEVERITIES, type Severity } from '../core/severity.js';
 
 /** What a scan footer needs to know; `rampart scan`'s outcome has these fields. */
 export interface ScanTotals {
-  results: readonly Result[];
+  results: Iterable<Result>;
   documents: number;
   packs: readonly string[];
 }

@@ -6,7 +6,7 @@ import { renderCsv } from '../../src/report/csv.js';
 import { FormatRegistry } from '../../src/report/formats.js';
 import { OUTPUT_FORMATS, parseOutputFormat, renderResults } from '../../src/report/index.js';
 import { renderJsonDocument } from '../../src/report/json.js';
-import { renderJunitXml } from '../../src/report/junit.js';
+import { renderJunit, renderJunitChunks, renderJunitXml } from '../../src/report/junit.js';
 import { alignColumns, boxTable } from '../../src/report/text-table.js';
 
 const result = (status: Result['status'], message: string): Result => ({
@@ -71,6 +71,38 @@ describe('shared report writers', () => {
     assert.match(xml, /<testsuites name="n" tests="3" failures="1" errors="0" skipped="1">/);
     assert.match(xml, /<testsuite name="s&lt;1&gt;" tests="3" failures="1" errors="0" skipped="1">/);
     assert.match(xml, /<failure message="a &amp; b">why<\/failure>/);
+  });
+  test('renderJunit, written a suite at a time, is renderJunitXml of the results grouped by policy', () => {
+    const statuses: Result['status'][] = ['fail', 'pass', 'error', 'skip', 'warn'];
+    // Policies interleaved: each suite gathers its cases in the order they came, suites first-seen first.
+    const results = Array.from({ length: 23 }, (_, i) => ({
+      ...result(statuses[i % 5]!, `message <${i}> & more`),
+      policy: `policy-${(i * 7) % 3}`,
+      rule: `rule-${i}`,
+    }));
+    const suites = ['policy-0', 'policy-1', 'policy-2'].map((policy) => ({
+      name: policy,
+      cases: results
+        .filter((r) => r.policy === policy)
+        .map((r) => ({
+          classname: policy,
+          name: `${r.rule} Pod/ns/a`,
+          outcome:
+            r.status === 'fail'
+              ? { status: 'failure' as const, message: `${r.message} (f.yaml:3)`, type: r.severity }
+              : r.status === 'error'
+                ? { status: 'error' as const, message: `${r.message} (f.yaml:3)` }
+                : r.status === 'skip'
+                  ? { status: 'skipped' as const, message: `${r.message} (f.yaml:3)` }
+                  : r.status === 'warn'
+                    ? { status: 'output' as const, text: `WARN: ${r.message}` }
+                    : { status: 'pass' as const },
+        })),
+    }));
+    const written = [...renderJunitChunks(results)].join('');
+    assert.equal(written, renderJunit(results));
+    assert.match(written, /<testsuites name="rampart" tests="23" failures="5" errors="5" skipped="4">/);
+    assert.equal(written, renderJunitXml('rampart', suites, { countSkipped: true }));
   });
 });
 
