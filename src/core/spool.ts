@@ -1,7 +1,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 
 /**
  * Records (plain JSON data) held in memory up to a budget and on disk beyond it, so a scan with
@@ -28,6 +27,7 @@ interface Segment<T> {
 export const DEFAULT_MEMORY_RECORDS = 100_000;
 
 const READ_BLOCK = 1 << 20;
+const NEWLINE = 0x0a;
 
 export function compareKeys(a: SegmentKey, b: SegmentKey): number {
   const n = Math.min(a.length, b.length);
@@ -112,32 +112,49 @@ export class RecordSpool<T> implements Iterable<T> {
   private *readSegment(segment: Segment<T>): Generator<T> {
     const fd = this.fd;
     if (fd === undefined) return;
-    const buffer = Buffer.allocUnsafe(Math.min(READ_BLOCK, segment.bytes));
-    const decoder = new StringDecoder('utf8');
+    let buffer = Buffer.allocUnsafe(Math.min(READ_BLOCK, segment.bytes));
     let position = segment.offset;
     const stop = segment.offset + segment.bytes;
-    let rest = '';
+    // Bytes of a line the last block cut short, moved to the buffer's start. A newline byte is never
+    // part of a UTF-8 sequence, so every block is decoded up to its last newline, whole characters only.
+    let kept = 0;
     while (position < stop) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, stop - position), position);
+      if (kept === buffer.length) {
+        // A record longer than a block: read on into a larger buffer.
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, kept);
+        buffer = larger;
+      }
+      const n = readSync(fd, buffer, kept, Math.min(buffer.length - kept, stop - position), position);
       if (n <= 0) throw new Error('spool: the temporary file ended early');
       position += n;
-      const text = rest + decoder.write(buffer.subarray(0, n));
-      const lines = text.split('\n');
-      rest = lines.pop()!;
+      const end = kept + n;
+      const last = buffer.lastIndexOf(NEWLINE, end - 1);
+      if (last < 0) {
+        kept = end;
+        continue;
+      }
+      const lines = buffer.toString('utf8', 0, last).split('\n');
       for (const line of lines) yield JSON.parse(line) as T;
+      kept = end - last - 1;
+      buffer.copy(buffer, 0, last + 1, end);
     }
-    if (rest) yield JSON.parse(rest) as T;
+    if (kept) yield JSON.parse(buffer.toString('utf8', 0, kept)) as T;
   }
 
   private write(key: SegmentKey, records: readonly T[]): Segment<T> {
     let text = '';
     for (const r of records) text += `${JSON.stringify(r)}\n`;
-    const data = Buffer.from(text);
-    let written = 0;
-    while (written < data.length)
-      written += writeSync(this.fd!, data, written, data.length - written, this.end + written);
-    const segment = { key, offset: this.end, bytes: data.length };
-    this.end += data.length;
+    const bytes = Buffer.byteLength(text);
+    let written = writeSync(this.fd!, text, this.end);
+    if (written < bytes) {
+      // A short write (a full disk gives an error instead): the rest from a buffer.
+      const data = Buffer.from(text);
+      while (written < bytes)
+        written += writeSync(this.fd!, data, written, bytes - written, this.end + written);
+    }
+    const segment = { key, offset: this.end, bytes };
+    this.end += bytes;
     return segment;
   }
 

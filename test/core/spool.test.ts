@@ -56,6 +56,21 @@ describe('RecordSpool', () => {
     assert.deepEqual([...spilled], []);
   });
 
+  test('records read back whole across read blocks: multi-byte characters, and one longer than a block', () => {
+    const spool = new RecordSpool<Rec>(1);
+    const records: Rec[] = Array.from({ length: 3_000 }, (_, i) => ({
+      id: i,
+      text: `${'ünïcödé ✓ 😀 '.repeat(40)}${i}`,
+    }));
+    records.splice(1_500, 0, { id: -1, text: `${'→'.repeat(600_000)}end` });
+    for (let i = 0; i < records.length; i += 250) spool.add([i], records.slice(i, i + 250));
+    assert.equal(spool.spilled, true);
+    const read = [...spool];
+    assert.equal(read.length, records.length);
+    assert.deepEqual(read, records);
+    spool.close();
+  });
+
   test('a spilled spool leaves no file behind, even before it is closed', () => {
     const before = spoolFiles();
     const spool = new RecordSpool<Rec>(1);
