@@ -1,7 +1,6 @@
 import type { Result, ResultStatus } from '../core/result.js';
 import { countByStatus } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
-import { groupRecords } from '../core/spool.js';
 
 export interface TableOptions {
   color?: boolean;
@@ -47,63 +46,75 @@ export function renderTable(results: Iterable<Result>, options: TableOptions = {
 /** Lines per piece of the table: one file's findings are not held as one string. */
 const LINES_PER_CHUNK = 1024;
 
-function* shownOf(results: Iterable<Result>, verbose: boolean | undefined): Generator<Result> {
-  for (const r of results)
-    if (verbose || r.status === 'fail' || r.status === 'warn' || r.status === 'error') yield r;
+function isShown(r: Result, verbose: boolean | undefined): boolean {
+  return Boolean(verbose) || r.status === 'fail' || r.status === 'warn' || r.status === 'error';
+}
+
+const fileOf = (r: Result) => r.origin?.file ?? '(no file)';
+
+/**
+ * The shown results in table order: by file (plain code-unit order, as every report of a scan lists
+ * files), then by line. An array is sorted here; any other iterable (a scan's results, possibly read
+ * from disk) is in that order already and is read as it comes, never held.
+ */
+function* inTableOrder(results: Iterable<Result>, verbose: boolean | undefined): Iterable<Result> {
+  if (!Array.isArray(results)) {
+    for (const r of results) if (isShown(r, verbose)) yield r;
+    return;
+  }
+  const shown = (results as Result[]).filter((r) => isShown(r, verbose));
+  // Stable: results on one line keep their order.
+  shown.sort((a, b) => {
+    const fa = fileOf(a);
+    const fb = fileOf(b);
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    return (a.origin?.line ?? 0) - (b.origin?.line ?? 0);
+  });
+  yield* shown;
 }
 
 /**
  * renderTable's text in pieces of about LINES_PER_CHUNK lines, for writing a large report without
- * holding it whole (a scan of 100,000 documents has a few hundred thousand findings). Results are
- * grouped by file in bounded memory (see groupRecords). An array is put in line order within each
- * file; any other iterable (a scan's results, possibly on disk) is taken to be in line order already.
+ * holding it whole (a scan of 100,000 documents has a few hundred thousand findings): each file's
+ * findings under its name (or, compact, a line each), files in the order of inTableOrder.
  */
 export function* renderTableChunks(results: Iterable<Result>, options: TableOptions = {}): Generator<string> {
   const paint = (code: string, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
-  const byFile = groupRecords(
-    shownOf(results, options.verbose),
-    (r) => r.origin?.file ?? '(no file)',
-    (a, b) => a.localeCompare(b),
-  );
-  try {
-    for (const { key: file, records } of byFile.groups) {
-      const lines: string[] = [];
-      const list = Array.isArray(results)
-        ? [...records].sort((a, b) => (a.origin?.line ?? 0) - (b.origin?.line ?? 0))
-        : records;
-      if (options.compact) {
-        for (const r of list) {
-          const where = r.origin ? `${file}:${r.origin.line}:${r.origin.column}` : file;
-          const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
-          lines.push(
-            `${where}: ${paint(STATUS_COLOR[r.status], r.status.toUpperCase())} ${paint(SEVERITY_COLOR[r.severity], r.severity)} ${r.policy}/${r.rule} ${res}: ${shorten(r.message)}`,
-          );
-          if (lines.length >= LINES_PER_CHUNK) yield `${lines.splice(0).join('\n')}\n`;
-        }
-      } else {
-        lines.push(paint('1', file));
-        for (const r of list) {
-          const where = r.origin ? `${r.origin.line}:${r.origin.column}` : '-';
-          const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
-          lines.push(
-            `  ${where.padEnd(8)} ${paint(STATUS_COLOR[r.status], r.status.toUpperCase().padEnd(5))} ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${r.policy}/${r.rule}  ${res}`,
-          );
-          if (r.message)
-            lines.push(
-              `           ${r.message.length > TABLE_MESSAGE_LIMIT ? shorten(r.message) : r.message.split('\n').join('\n           ')}`,
-            );
-          if (r.fix) lines.push(`           fix: ${r.fix}`);
-          if (r.docs) lines.push(`           docs: ${r.docs}`);
-          if (lines.length >= LINES_PER_CHUNK) yield `${lines.splice(0).join('\n')}\n`;
-        }
-        lines.push('');
+  const lines: string[] = [];
+  let file: string | undefined;
+  for (const r of inTableOrder(results, options.verbose)) {
+    const where = fileOf(r);
+    if (where !== file) {
+      // A blank line after each file's findings, and the next file's name.
+      if (!options.compact) {
+        if (file !== undefined) lines.push('');
+        lines.push(paint('1', where));
       }
-      yield `${lines.join('\n')}\n`;
+      file = where;
     }
-    if (options.compact && byFile.groups.length) yield '\n';
-  } finally {
-    byFile.close();
+    const res = [r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/');
+    if (options.compact) {
+      const at = r.origin ? `${where}:${r.origin.line}:${r.origin.column}` : where;
+      lines.push(
+        `${at}: ${paint(STATUS_COLOR[r.status], r.status.toUpperCase())} ${paint(SEVERITY_COLOR[r.severity], r.severity)} ${r.policy}/${r.rule} ${res}: ${shorten(r.message)}`,
+      );
+    } else {
+      const at = r.origin ? `${r.origin.line}:${r.origin.column}` : '-';
+      lines.push(
+        `  ${at.padEnd(8)} ${paint(STATUS_COLOR[r.status], r.status.toUpperCase().padEnd(5))} ${paint(SEVERITY_COLOR[r.severity], r.severity.padEnd(8))} ${r.policy}/${r.rule}  ${res}`,
+      );
+      if (r.message)
+        lines.push(
+          `           ${r.message.length > TABLE_MESSAGE_LIMIT ? shorten(r.message) : r.message.split('\n').join('\n           ')}`,
+        );
+      if (r.fix) lines.push(`           fix: ${r.fix}`);
+      if (r.docs) lines.push(`           docs: ${r.docs}`);
+    }
+    if (lines.length >= LINES_PER_CHUNK) yield `${lines.splice(0).join('\n')}\n`;
   }
+  // After the last file: its blank line (table), or one blank line after all (compact).
+  if (file !== undefined) lines.push('');
+  if (lines.length) yield `${lines.join('\n')}\n`;
   const c = options.summary ?? countByStatus(results);
   yield `${c.pass} passed, ${c.fail} failed, ${c.warn} warnings, ${c.error} errors, ${c.skip} skipped\n`;
 }

@@ -7,6 +7,7 @@ import { FormatRegistry } from '../../src/report/formats.js';
 import { OUTPUT_FORMATS, parseOutputFormat, renderResults } from '../../src/report/index.js';
 import { renderJsonDocument } from '../../src/report/json.js';
 import { renderJunit, renderJunitChunks, renderJunitXml } from '../../src/report/junit.js';
+import { renderTable } from '../../src/report/table.js';
 import { alignColumns, boxTable } from '../../src/report/text-table.js';
 
 const result = (status: Result['status'], message: string): Result => ({
@@ -103,6 +104,46 @@ describe('shared report writers', () => {
     assert.equal(written, renderJunit(results));
     assert.match(written, /<testsuites name="rampart" tests="23" failures="5" errors="5" skipped="4">/);
     assert.equal(written, renderJunitXml('rampart', suites, { countSkipped: true }));
+  });
+});
+
+describe('table', () => {
+  const at = (file: string, line: number, message: string): Result => ({
+    ...result('fail', message),
+    origin: { file, line, column: 1, index: 0 },
+  });
+  const unordered = [
+    at('b.yaml', 9, 'b9'),
+    at('B.yaml', 2, 'B2'),
+    at('b.yaml', 1, 'b1'),
+    at('a.yaml', 5, 'a5'),
+  ];
+  const ordered = [
+    at('B.yaml', 2, 'B2'),
+    at('a.yaml', 5, 'a5'),
+    at('b.yaml', 1, 'b1'),
+    at('b.yaml', 9, 'b9'),
+  ];
+
+  test('an array is put in report order: files by code unit, as json and sarif list them, then lines', () => {
+    const text = renderTable(unordered);
+    const order = [...text.matchAll(/^ {11}(\w+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(order, ['B2', 'a5', 'b1', 'b9']);
+    assert.match(text, /^B\.yaml\n {2}2:1 .*\n {11}B2\n\na\.yaml\n/m);
+  });
+
+  test("a stream (a scan's results) is written as it comes, the same text as the array in that order", () => {
+    function* stream() {
+      yield* ordered;
+    }
+    assert.equal(
+      renderTable(stream(), { summary: { pass: 0, fail: 4, warn: 0, error: 0, skip: 0 } }),
+      renderTable(unordered),
+    );
+    assert.equal(
+      renderTable(stream(), { compact: true, summary: { pass: 0, fail: 4, warn: 0, error: 0, skip: 0 } }),
+      renderTable(unordered, { compact: true }),
+    );
   });
 });
 
