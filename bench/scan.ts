@@ -296,7 +296,7 @@ export async function bench(): Promise<void> {
       `runScan (packs: ${outcome.packs.join(', ')}): ${outcome.documents} documents in ${seconds.toFixed(2)} s = ${Math.round(outcome.documents / seconds)} documents/s (process CPU, all threads ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, rss +${Math.round((process.memoryUsage().rss - rssBefore) / 1048576)} MiB)`,
     );
     console.log(
-      `  ${outcome.results.length} results: ${Object.entries(counts)
+      `  ${[...outcome.results].length} results: ${Object.entries(counts)
         .sort()
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')}; ${outcome.errors.length} input errors, ${outcome.notices.length} notices`,

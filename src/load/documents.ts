@@ -8,7 +8,7 @@ import { parseJson } from './json.js';
 import { type ParsedDocument, parseYamlDocuments } from './yaml.js';
 
 /** Files above this size are split on `---` lines and parsed one document at a time. */
-const STREAM_THRESHOLD_BYTES = 4 * 1024 * 1024;
+export const STREAM_THRESHOLD_BYTES = 4 * 1024 * 1024;
 
 export interface LoadOptions {
   format?: DocumentFormat;

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { Result } from '../core/result.js';
+import type { Result, ResultStatus } from '../core/result.js';
+import type { Severity } from '../core/severity.js';
 import { parseJson } from '../load/json.js';
 import { findingFingerprint } from '../report/fingerprint.js';
 
@@ -26,10 +27,10 @@ export interface BaselineFile {
 }
 
 export interface BaselineOutcome {
-  /** Findings not in the baseline, with every other result. */
-  results: Result[];
-  /** Findings the baseline accepted (not reported). */
-  known: Result[];
+  /** Findings not in the baseline, with every other result (read as often as the input can be). */
+  results: Iterable<Result>;
+  /** Findings the baseline accepted (not reported): how many, and of which severity and status. */
+  known: { count: number; bySeverity: Partial<Record<Severity, Partial<Record<ResultStatus, number>>>> };
   /** Baseline entries no finding matched: fixed since the baseline was written. */
   fixed: number;
 }
@@ -50,8 +51,9 @@ function entryOf(r: Result): BaselineEntry {
   };
 }
 
-export function baselineOf(results: readonly Result[]): BaselineFile {
-  const findings = results.filter(isFinding).map(entryOf);
+export function baselineOf(results: Iterable<Result>): BaselineFile {
+  const findings: BaselineEntry[] = [];
+  for (const r of results) if (isFinding(r)) findings.push(entryOf(r));
   findings.sort((a, b) =>
     a.rule !== b.rule
       ? a.rule < b.rule
@@ -66,7 +68,7 @@ export function baselineOf(results: readonly Result[]): BaselineFile {
   return { rampartBaseline: 1, findings };
 }
 
-export async function writeBaseline(file: string, results: readonly Result[]): Promise<number> {
+export async function writeBaseline(file: string, results: Iterable<Result>): Promise<number> {
   const baseline = baselineOf(results);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
@@ -95,25 +97,42 @@ export async function readBaseline(file: string): Promise<BaselineFile> {
   return value as BaselineFile;
 }
 
-/** Removes the findings a baseline accepts; each entry accepts one finding (identical findings repeat). */
-export function applyBaseline(results: readonly Result[], baseline: BaselineFile): BaselineOutcome {
-  const left = new Map<string, number>();
-  for (const e of baseline.findings) left.set(e.fingerprint, (left.get(e.fingerprint) ?? 0) + 1);
-  const known: Result[] = [];
-  const out: Result[] = [];
+/**
+ * Removes the findings a baseline accepts; each entry accepts one finding (identical findings repeat),
+ * the first ones in the results' order. The results are read once here, to count, and again each time
+ * the outcome's results are read.
+ */
+export function applyBaseline(results: Iterable<Result>, baseline: BaselineFile): BaselineOutcome {
+  const entries = new Map<string, number>();
+  for (const e of baseline.findings) entries.set(e.fingerprint, (entries.get(e.fingerprint) ?? 0) + 1);
+  const known: BaselineOutcome['known'] = { count: 0, bySeverity: {} };
+  const left = new Map(entries);
   for (const r of results) {
-    if (isFinding(r)) {
-      const fp = findingFingerprint(r);
-      const n = left.get(fp) ?? 0;
-      if (n > 0) {
-        left.set(fp, n - 1);
-        known.push(r);
-        continue;
-      }
-    }
-    out.push(r);
+    if (!accepts(left, r)) continue;
+    known.count++;
+    const bySeverity = (known.bySeverity[r.severity] ??= {});
+    bySeverity[r.status] = (bySeverity[r.status] ?? 0) + 1;
   }
   let fixed = 0;
   for (const n of left.values()) fixed += n;
-  return { results: out, known, fixed };
+  return {
+    results: {
+      *[Symbol.iterator]() {
+        const left = new Map(entries);
+        for (const r of results) if (!accepts(left, r)) yield r;
+      },
+    },
+    known,
+    fixed,
+  };
+}
+
+/** Whether an entry still left accepts this result (and takes it). */
+function accepts(left: Map<string, number>, r: Result): boolean {
+  if (!isFinding(r)) return false;
+  const fp = findingFingerprint(r);
+  const n = left.get(fp) ?? 0;
+  if (n === 0) return false;
+  left.set(fp, n - 1);
+  return true;
 }

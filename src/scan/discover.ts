@@ -256,7 +256,7 @@ export async function discoverScanInputs(
   return out;
 }
 
-function isPlanJson(content: unknown): boolean {
+export function isPlanJson(content: unknown): boolean {
   return (
     isObject(content) &&
     'format_version' in content &&

@@ -4,7 +4,7 @@ import { isObject } from '../core/document.js';
 import { POD_TEMPLATE_PATH } from '../core/k8s/pod-controllers.js';
 import type { Result } from '../core/result.js';
 import { DOCS_ANNOTATION, FIX_ANNOTATION } from '../core/rule.js';
-import type { Severity } from '../core/severity.js';
+import { type Severity, severityRank } from '../core/severity.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import type { RampartConfig } from './config.js';
@@ -111,6 +111,20 @@ export function applySuppression(results: Result[], documents: readonly Document
 }
 
 /**
+ * The order findings are reported in: by file (plain code-unit order: localeCompare costs seconds on
+ * a few hundred thousand results), line, then the more severe first.
+ */
+export function compareFindings(a: Result, b: Result): number {
+  const fa = a.origin?.file ?? '';
+  const fb = b.origin?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.origin?.line ?? 0) - (b.origin?.line ?? 0) || severityRank(b.severity) - severityRank(a.severity);
+}
+
+/** Field locators by file, kept across the parts of a large file (each is built from the file's text). */
+export type LocatorCache = Map<string, FieldLocator | undefined>;
+
+/**
  * Moves each finding from its document's first line to the line and column of the field it is about
  * (or its closest existing parent), and records that field as `origin.path`. Only documents read
  * from plain YAML files are located: rendered and piped documents keep their document position.
@@ -120,12 +134,12 @@ export function locateFindings(
   documents: readonly Document[],
   /** Texts already read, by file (the share's loader keeps them); other files are read here. */
   texts?: ReadonlyMap<string, string>,
+  locators: LocatorCache = new Map(),
 ): void {
   const located = new Map<string, Document>();
   for (const d of documents)
     if (!d.id.includes('#rendered#') && d.origin.file !== '<stdin>' && /\.ya?ml$/i.test(d.origin.file))
       located.set(originKey(d.origin), d);
-  const locators = new Map<string, FieldLocator | undefined>();
   for (const [n, r] of results.entries()) {
     if (!r.origin || (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error')) continue;
     const doc = located.get(originKey(r.origin));

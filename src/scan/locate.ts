@@ -66,6 +66,12 @@ export class FieldLocator {
     this.lines = text.split(/\r?\n/);
   }
 
+  /** Drops what was learnt about documents (their regions and walks), keeping the text's lines. */
+  forget(): void {
+    this.regions.clear();
+    this.steps.clear();
+  }
+
   locate(startLine: number, path: FieldPath): FieldLocation | undefined {
     let key = String(startLine);
     let state = this.steps.get(key);

@@ -22,13 +22,25 @@ import {
 export const PARALLEL_FILE_THRESHOLD = 400;
 
 export interface SharedScan {
-  results: BatchOutcome['results'];
+  /** Findings of the documents loaded already (stdin, rendered overlays), sorted (see compareFindings). */
+  localResults: Result[];
   dropped: DroppedCounts[];
   /** Every document, in order, as cross-document rules see it (see share.ts). */
   skeleton: Document[];
   documents: number;
   errors: UserError[];
   planFiles: string[];
+}
+
+/** Where a shared scan reports as it goes. */
+export interface ShareSink {
+  /**
+   * The findings of the files, a part at a time, as the threads send them: out of order (the batch
+   * and part say where they belong), each part sorted.
+   */
+  findings(batch: number, part: number, results: Result[]): void;
+  /** The first pass met a file large enough to be read in parts (before any is evaluated). */
+  largeFile?(file: string): void;
 }
 
 const YOUNG_GENERATION_MB = 48;
@@ -42,8 +54,8 @@ function workerUrl(): URL | undefined {
 class ShareWorker {
   private readonly worker: Worker;
   private readonly finished: Promise<void>;
-  /** Where each batch's outcome goes, by batch index; set when the worker is given its work. */
-  private slots: (BatchOutcome | undefined)[] = [];
+  /** Where each batch part's outcome goes; set when the worker is given its work. */
+  private take: (index: number, outcome: BatchOutcome) => void = () => {};
 
   constructor(url: URL, files: readonly string[], interner: Interner) {
     // A larger young generation: evaluation allocates many short-lived objects, and the default
@@ -65,7 +77,7 @@ class ShareWorker {
     this.worker.on('message', (m: { index: number; outcome: BatchOutcome } | { done: true }) => {
       if ('outcome' in m) {
         for (const r of m.outcome.results) interner.result(r);
-        this.slots[m.index] = m.outcome;
+        this.take(m.index, m.outcome);
       } else {
         done = true;
         resolveDone();
@@ -77,14 +89,14 @@ class ShareWorker {
     });
   }
 
-  /** Starts taking batches from `counter`; outcomes land in `slots`. Resolves when no batch is left. */
+  /** Starts taking batches from `counter`; outcomes go to `take`. Resolves when no batch is left. */
   evaluate(
     setup: ShareSetup,
     context: ShareContext,
     counter: SharedArrayBuffer,
-    slots: (BatchOutcome | undefined)[],
+    take: (index: number, outcome: BatchOutcome) => void,
   ): Promise<void> {
-    this.slots = slots;
+    this.take = take;
     this.worker.postMessage({ setup, context, counter });
     return this.finished;
   }
@@ -169,53 +181,71 @@ export function stopShares(started: StartedShares | undefined): void {
   for (const w of started?.workers ?? []) w.stop();
 }
 
+/** What a batch gave besides its findings, in the order of its parts. */
+interface BatchRest {
+  parts: Omit<BatchOutcome, 'results'>[];
+  done: boolean;
+}
+
 /**
  * Reads and evaluates manifest files in batches of files, which this thread and the workers take in
  * turn (see claimBatches); each batch is parsed and evaluated where it is read (documents loaded
- * already, from stdin or rendered overlays, form a last share on this thread). Results come back in
- * file order, the same for any thread count. `started` are the workers startShares started for these
- * files; without them the files are read here.
+ * already, from stdin or rendered overlays, form a last share on this thread). Findings go to `sink`
+ * as they come; everything else is gathered in file order, the same for any thread count. `started`
+ * are the workers startShares started for these files; without them the files are read here.
  */
 export async function scanInShares(
   files: readonly string[],
   loaded: readonly Document[],
   setup: ShareSetup,
   rules: ShareRules,
+  sink: ShareSink,
   started?: StartedShares,
 ): Promise<SharedScan> {
   const local: Document[] = loaded.map(asResource);
-  const out: SharedScan = { results: [], dropped: [], skeleton: [], documents: 0, errors: [], planFiles: [] };
+  const out: SharedScan = {
+    localResults: [],
+    dropped: [],
+    skeleton: [],
+    documents: 0,
+    errors: [],
+    planFiles: [],
+  };
   const workers = started?.workers ?? [];
   // The first pass (the cross-document kinds) over every file is made here: it is mostly a regular
   // expression over each file's text, and the workers, still loading the engine, need not be waited for.
   // Then every thread takes batches; with no worker this thread takes them all, so a one-thread scan
   // holds a batch of documents at a time too.
-  const cross: Document[] = await loadCrossDocuments(files);
+  const cross: Document[] = await loadCrossDocuments(files, sink.largeFile?.bind(sink));
   append(cross, local);
   const { context, errors } = contextOf(cross);
   out.errors.push(...errors);
   const batches = toBatches(files);
   const counter = new SharedArrayBuffer(4);
-  const slots: (BatchOutcome | undefined)[] = new Array(batches.length);
-  const pending = workers.map((w) => w.evaluate(setup, context, counter, slots));
-  await claimBatches(batches, new Int32Array(counter), setup, rules, context, (index, outcome) => {
-    slots[index] = outcome;
-  });
+  const rest: BatchRest[] = Array.from({ length: batches.length }, () => ({ parts: [], done: false }));
+  const take = (index: number, { results, ...outcome }: BatchOutcome) => {
+    sink.findings(index, outcome.part, results);
+    rest[index]!.parts[outcome.part] = outcome;
+    if (outcome.last) rest[index]!.done = true;
+  };
+  const pending = workers.map((w) => w.evaluate(setup, context, counter, take));
+  await claimBatches(batches, new Int32Array(counter), setup, rules, context, take);
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
   await Promise.all(pending);
-  for (const [index, batch] of slots.entries()) {
-    if (!batch) throw new Error(`scan: batch ${index} of ${batches.length} was never evaluated`);
-    append(out.skeleton, batch.skeleton);
-    append(out.errors, batch.errors.map(userError));
-    append(out.planFiles, batch.planFiles);
-    out.documents += batch.documents;
-    append(out.results, batch.results);
-    out.dropped.push(batch.dropped);
+  for (const [index, batch] of rest.entries()) {
+    if (!batch.done) throw new Error(`scan: batch ${index} of ${batches.length} was never evaluated`);
+    for (const part of batch.parts) {
+      append(out.skeleton, part.skeleton);
+      append(out.errors, part.errors.map(userError));
+      append(out.planFiles, part.planFiles);
+      out.documents += part.documents;
+      out.dropped.push(part.dropped);
+    }
   }
   append(out.skeleton, local);
   out.documents += local.length;
   if (last) {
-    append(out.results, last.results);
+    out.localResults = last.results;
     out.dropped.push(last.dropped);
   }
   return out;

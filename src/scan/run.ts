@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
-import { type Severity, severityRank } from '../core/severity.js';
+import { SEVERITIES, type Severity } from '../core/severity.js';
+import { RecordSpool } from '../core/spool.js';
 import { loadPack, type Pack, type TsRule } from '../packs/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { DOCS_ANNOTATION, FIX_ANNOTATION, listPacks, scanRuleIds } from '../rules/registry.js';
@@ -12,6 +13,7 @@ import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
 import {
   alwaysReported,
   applySuppression,
+  compareFindings,
   enrich,
   IGNORE_ANNOTATION,
   IGNORE_REASON_ANNOTATION,
@@ -39,10 +41,23 @@ export interface ScanOptions {
    * namespaces.
    */
   changedFiles?: string[];
+  /**
+   * Called once if the scan turns out large: its findings go to disk, or a file is read in parts. The
+   * CLI tightens the garbage collector then (a process-wide setting, so not the library's to make).
+   */
+  onLarge?: () => void;
 }
 
 export interface ScanOutcome {
-  results: Result[];
+  /**
+   * The reported results in report order (see compareFindings). Read it any number of times; it may be
+   * on disk (a scan with very many findings), so read it as a stream and call `close` when done.
+   */
+  results: Iterable<Result>;
+  /** How many of `results` there are, by severity and status. */
+  counts: Record<Severity, Record<ResultStatus, number>>;
+  /** Releases what holds the results (a temporary file when they went to disk). */
+  close(): void;
   notices: DiscoveryNotice[];
   errors: UserError[];
   documents: number;
@@ -76,6 +91,9 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       config.packs[name]?.enabled !== false,
   );
   const discovered = await discoverScanInputs(options.paths, { deferManifests: true });
+  // Batches in the order findings are reported (by file, see compareFindings): then each batch's
+  // findings can be written as they come, and merged with the few found at the end.
+  discovered.manifests.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   // Worker threads start reading the files now, while this thread loads the packs.
   const started = startShares(discovered.manifests, options.threads);
   try {
@@ -133,99 +151,140 @@ async function scanDiscovered(
     keepAll: Boolean(options.includePassed || discovered.rendered),
     ...(options.changedFiles ? { only: options.changedFiles } : {}),
   };
-  const shared = await scanInShares(
-    discovered.manifests,
-    discovered.documents,
-    setup,
-    { policies, documentRules },
-    started,
-  );
-  const suppressed: Result[] = shared.results;
-  // Cross-document rules read every document's skeleton (identity and annotations) and the
-  // namespace-level kinds in full: that, not the documents, is what a scan keeps for the whole input.
-  const changed = options.changedFiles ? new Set(options.changedFiles) : undefined;
-  const changedDocuments = changed
-    ? shared.skeleton.filter((d) => changed.has(resolve(d.origin.file)))
-    : shared.skeleton;
-  const changedNamespaces = new Set(changedDocuments.map((d) => namespaceOf(d.content)));
-  const namespaceResults: Result[] = [];
-  for (const { pack, rule } of namespaceRules) {
-    for (const r of rule.check(shared.skeleton, { parameters: config.parameters })) {
-      if (changed && !changedNamespaces.has(r.resource.name)) continue;
-      namespaceResults.push(enrich(r, undefined, pack, config));
-    }
-  }
-  for (const r of applySuppression(namespaceResults, shared.skeleton)) suppressed.push(r);
-  const dropped: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
-  for (const counts of shared.dropped) {
-    for (const [severity, byStatus] of Object.entries(counts) as [Severity, Record<ResultStatus, number>][]) {
-      if (options.severity && !options.severity(severity)) continue;
-      for (const [status, n] of Object.entries(byStatus) as [ResultStatus, number][]) dropped[status] += n;
-    }
-  }
-  const terraformFiles = [...discovered.terraformFiles, ...shared.planFiles].filter(
-    (f) => !changed || changed.has(resolve(f)),
-  );
-
-  let terraformErrors: UserError[] = [];
-  let terraformDocuments = 0;
-  if (terraformFiles.length && terraformPacks.length) {
-    const tf = await scanTerraform(terraformFiles, { config: config.terraform });
-    for (const r of tf.results) {
-      if (!terraformPacks.includes(r.category)) continue;
-      if (config.rules[r.rule]?.enabled === false) continue;
-      if (options.rules?.length && !options.rules.includes(r.rule) && !options.rules.includes(r.policy))
-        continue;
-      const severity = config.rules[r.rule]?.severity;
-      suppressed.push(severity ? { ...r, severity } : r);
-    }
-    terraformErrors = tf.errors;
-    terraformDocuments = tf.documents.length;
-  }
-
-  // A rendered overlay and its base manifest often yield the same finding at the same place: report it once.
+  // Every result passes here once, in the order it came: duplicates of rendered overlays dropped, the
+  // severity filter applied, counted; then kept if reported. Findings of the files go to the spool as
+  // their threads send them; the rest (found at the end) is held and merged in.
   const seen = new Set<string>();
-  const unique = !discovered.rendered
-    ? suppressed
-    : suppressed.filter((r) => {
+  const summary: Record<ResultStatus, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+  const counts = Object.fromEntries(
+    SEVERITIES.map((s) => [s, { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 }]),
+  ) as Record<Severity, Record<ResultStatus, number>>;
+  const admit = (results: readonly Result[]): Result[] => {
+    const kept: Result[] = [];
+    for (const r of results) {
+      if (discovered.rendered) {
+        // A rendered overlay and its base manifest often yield the same finding at the same place: report it once.
         const key = `${r.policy}|${r.rule}|${r.status}|${r.origin?.file}|${r.origin?.line}|${r.resource.kind}|${r.resource.name}|${r.message}`;
-        if (seen.has(key)) return false;
+        if (seen.has(key)) continue;
         seen.add(key);
-        return true;
-      });
-  const severityFiltered = unique.filter((r) => !options.severity || options.severity(r.severity));
-  const summary = { ...dropped };
-  for (const r of severityFiltered) summary[r.status]++;
-  const filtered = options.includePassed ? severityFiltered : severityFiltered.filter(alwaysReported);
-  // Plain code-unit comparison: localeCompare costs seconds on a few hundred thousand results.
-  filtered.sort((a, b) => {
-    const fa = a.origin?.file ?? '';
-    const fb = b.origin?.file ?? '';
-    if (fa !== fb) return fa < fb ? -1 : 1;
-    return (
-      (a.origin?.line ?? 0) - (b.origin?.line ?? 0) || severityRank(b.severity) - severityRank(a.severity)
-    );
-  });
-  return {
-    results: filtered,
-    notices: [...configNotices, ...discovered.notices],
-    errors: [...discovered.errors, ...shared.errors, ...terraformErrors],
-    // Terraform resources count as documents too, so the footer does not say "Scanned 0 documents".
-    documents: (changed ? changedDocuments.length : shared.documents) + terraformDocuments,
-    ...(changed
-      ? {
-          changed: {
-            files: new Set(changedDocuments.map((d) => resolve(d.origin.file))).size + terraformFiles.length,
-            documents: changedDocuments.length + terraformDocuments,
-            read: shared.documents,
-          },
-        }
-      : {}),
-    packs: selectedAll,
-    summary,
+      }
+      if (options.severity && !options.severity(r.severity)) continue;
+      summary[r.status]++;
+      if (!options.includePassed && !alwaysReported(r)) continue;
+      counts[r.severity][r.status]++;
+      kept.push(r);
+    }
+    return kept;
   };
+  const spool = new RecordSpool<Result>();
+  let large = false;
+  const signalLarge = () => {
+    if (large) return;
+    large = true;
+    options.onLarge?.();
+  };
+  try {
+    return await collect();
+  } catch (error) {
+    spool.close();
+    throw error;
+  }
+
+  async function collect(): Promise<ScanOutcome> {
+    const shared = await scanInShares(
+      discovered.manifests,
+      discovered.documents,
+      setup,
+      { policies, documentRules },
+      {
+        findings: (batch, part, results) => {
+          spool.add([batch, part], admit(results));
+          if (spool.spilled) signalLarge();
+        },
+        largeFile: signalLarge,
+      },
+      started,
+    );
+    // Cross-document rules read every document's skeleton (identity and annotations) and the
+    // namespace-level kinds in full: that, not the documents, is what a scan keeps for the whole input.
+    const changed = options.changedFiles ? new Set(options.changedFiles) : undefined;
+    const changedDocuments = changed
+      ? shared.skeleton.filter((d) => changed.has(resolve(d.origin.file)))
+      : shared.skeleton;
+    const changedNamespaces = new Set(changedDocuments.map((d) => namespaceOf(d.content)));
+    const namespaceResults: Result[] = [];
+    for (const { pack, rule } of namespaceRules) {
+      for (const r of rule.check(shared.skeleton, { parameters: config.parameters })) {
+        if (changed && !changedNamespaces.has(r.resource.name)) continue;
+        namespaceResults.push(enrich(r, undefined, pack, config));
+      }
+    }
+    const late: Result[] = [...shared.localResults, ...applySuppression(namespaceResults, shared.skeleton)];
+    for (const counted of shared.dropped) {
+      for (const [severity, byStatus] of Object.entries(counted) as [
+        Severity,
+        Record<ResultStatus, number>,
+      ][]) {
+        if (options.severity && !options.severity(severity)) continue;
+        for (const [status, n] of Object.entries(byStatus) as [ResultStatus, number][]) summary[status] += n;
+      }
+    }
+    const terraformFiles = [...discovered.terraformFiles, ...shared.planFiles].filter(
+      (f) => !changed || changed.has(resolve(f)),
+    );
+
+    let terraformErrors: UserError[] = [];
+    let terraformDocuments = 0;
+    if (terraformFiles.length && terraformPacks.length) {
+      const tf = await scanTerraform(terraformFiles, { config: config.terraform });
+      for (const r of tf.results) {
+        if (!terraformPacks.includes(r.category)) continue;
+        if (config.rules[r.rule]?.enabled === false) continue;
+        if (options.rules?.length && !options.rules.includes(r.rule) && !options.rules.includes(r.policy))
+          continue;
+        const severity = config.rules[r.rule]?.severity;
+        late.push(severity ? { ...r, severity } : r);
+      }
+      terraformErrors = tf.errors;
+      terraformDocuments = tf.documents.length;
+    }
+    const rest = admit(late).sort(compareFindings);
+    return {
+      results: { [Symbol.iterator]: () => mergeFindings(spool, rest) },
+      counts,
+      close: () => spool.close(),
+      notices: [...configNotices, ...discovered.notices],
+      errors: [...discovered.errors, ...shared.errors, ...terraformErrors],
+      // Terraform resources count as documents too, so the footer does not say "Scanned 0 documents".
+      documents: (changed ? changedDocuments.length : shared.documents) + terraformDocuments,
+      ...(changed
+        ? {
+            changed: {
+              files:
+                new Set(changedDocuments.map((d) => resolve(d.origin.file))).size + terraformFiles.length,
+              documents: changedDocuments.length + terraformDocuments,
+              read: shared.documents,
+            },
+          }
+        : {}),
+      packs: selectedAll,
+      summary,
+    };
+  }
 }
 
+/**
+ * The spooled findings (in order: batches in file order, each part sorted) merged with the sorted
+ * rest; on a tie the spooled one first, as a stable sort of them all would have it.
+ */
+function* mergeFindings(spooled: Iterable<Result>, rest: readonly Result[]): Generator<Result> {
+  let j = 0;
+  for (const r of spooled) {
+    while (j < rest.length && compareFindings(rest[j]!, r) < 0) yield rest[j++]!;
+    yield r;
+  }
+  while (j < rest.length) yield rest[j++]!;
+}
 /** The namespace a document belongs to (a Namespace belongs to itself). */
 function namespaceOf(content: unknown): string {
   if (!isObject(content) || !isObject(content.metadata)) return '';

@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
+import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
+import { STREAM_THRESHOLD_BYTES, streamDocumentsFromFile } from '../load/documents.js';
 import { loadPack, type TsRule } from '../packs/index.js';
 import { evaluate } from '../policy/engine/evaluate.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
@@ -12,8 +14,16 @@ import type { LoadedPolicy } from '../policy/model/types.js';
 import { loadPolicyDocuments } from '../policy/parse.js';
 import { asResource } from '../policy/stream.js';
 import type { RampartConfig } from './config.js';
-import { loadManifestFiles } from './discover.js';
-import { alwaysReported, applySuppression, effectiveSeverity, enrich, locateFindings } from './findings.js';
+import { isPlanJson, loadManifestFiles } from './discover.js';
+import {
+  alwaysReported,
+  applySuppression,
+  compareFindings,
+  effectiveSeverity,
+  enrich,
+  type LocatorCache,
+  locateFindings,
+} from './findings.js';
 
 /**
  * One share of a scan: a contiguous run of manifest files, read, parsed and evaluated by one thread
@@ -99,7 +109,11 @@ const CROSS_KIND_TEXT =
  * First pass of a streamed share: the cross-document kinds only. Files are read as text and only
  * those that may hold such a kind are parsed (parse errors are left to the second pass).
  */
-export async function loadCrossDocuments(files: readonly string[]): Promise<Document[]> {
+export async function loadCrossDocuments(
+  files: readonly string[],
+  /** Told of each file that will be read in parts (see isLargeFile). */
+  onLargeFile?: (file: string) => void,
+): Promise<Document[]> {
   const out: Document[] = [];
   for (const f of files) {
     let text: string;
@@ -108,7 +122,22 @@ export async function loadCrossDocuments(files: readonly string[]): Promise<Docu
     } catch {
       continue;
     }
+    // A UTF-8 character takes at most three bytes per UTF-16 code unit: only long texts need a look.
+    if (onLargeFile && text.length * 3 > STREAM_THRESHOLD_BYTES && isLargeFile(f)) onLargeFile(f);
     if (!CROSS_KIND_TEXT.test(text)) continue;
+    if (isLargeFile(f)) {
+      // Read in passing, as its evaluation will: only the cross-document kinds are kept.
+      try {
+        for await (const d of streamDocumentsFromFile(f)) {
+          const c = d.content;
+          if (isObject(c) && CROSS_DOCUMENT_KINDS.has(String(c.kind)) && typeof c.apiVersion === 'string')
+            out.push(asResource(d));
+        }
+      } catch {
+        // reported by the second pass
+      }
+      continue;
+    }
     try {
       const loaded = await loadManifestFiles([f], { sync: true });
       for (const d of loaded.documents.map(asResource))
@@ -126,12 +155,24 @@ export async function loadCrossDocuments(files: readonly string[]): Promise<Docu
  */
 export const STREAM_BATCH_FILES = 16;
 
-/** What one batch of files gave: its findings and counts, and what the cross-document rules need. */
+/**
+ * Documents of a large file (one streamed, see STREAM_THRESHOLD_BYTES) evaluated at a time: a file
+ * of 70,000 manifests is read, evaluated and reported in parts, never held whole.
+ */
+export const LARGE_FILE_PART_DOCUMENTS = 512;
+
+/**
+ * What one part of a batch of files gave: its findings (sorted, see compareFindings) and counts, and
+ * what the cross-document rules need. A batch is one part, unless it holds a large file.
+ */
 export interface BatchOutcome extends ShareResults {
   skeleton: Document[];
   errors: LoadedShare['errors'];
   planFiles: string[];
   documents: number;
+  /** The part's place in its batch, and whether it is the batch's last. */
+  part: number;
+  last: boolean;
 }
 
 /** The files in batches of STREAM_BATCH_FILES, in order (every thread computes the same list). */
@@ -159,20 +200,113 @@ export async function claimBatches(
   for (;;) {
     const index = Atomics.add(counter, 0, 1);
     if (index >= batches.length) return;
-    const share = await loadShare(batches[index]!);
-    const r = evaluateShare(setup, rules, share.documents, context, share.texts);
-    onBatch(index, {
-      results: r.results,
-      dropped: r.dropped,
-      skeleton: share.skeleton,
-      errors: share.errors,
-      planFiles: share.planFiles,
-      documents: share.documents.length,
-    });
+    // A part is sent when the next one is loaded, so the last one can say it is the last.
+    let previous: Omit<BatchOutcome, 'last'> | undefined;
+    let part = 0;
+    const locators: LocatorCache = new Map();
+    for await (const share of loadBatch(batches[index]!)) {
+      if (previous) {
+        onBatch(index, { ...previous, last: false });
+        await setImmediate();
+      }
+      const r = evaluateShare(setup, rules, share.documents, context, share.texts, locators);
+      // A large file's parts are disjoint: what its locator learnt about one is of no use to the next.
+      for (const locator of locators.values()) locator?.forget();
+      previous = {
+        results: r.results,
+        dropped: r.dropped,
+        skeleton: share.skeleton,
+        errors: share.errors,
+        planFiles: share.planFiles,
+        documents: share.documents.length,
+        part: part++,
+      };
+    }
+    onBatch(index, { ...previous!, last: true });
     // Let the event loop run between batches: on the main thread, the workers' outcomes are then
     // taken in (deserialised) while the workers still evaluate, not all at the end.
     await setImmediate();
   }
+}
+
+/** Whether a file is read in parts (a YAML file over STREAM_THRESHOLD_BYTES). */
+function isLargeFile(file: string): boolean {
+  if (/\.json$/i.test(file)) return false;
+  try {
+    return statSync(file).size > STREAM_THRESHOLD_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A batch's files as shares to evaluate: the small files together, and each large file in parts of
+ * LARGE_FILE_PART_DOCUMENTS documents. Always at least one share (an empty one for a batch that has
+ * nothing), in file order.
+ */
+async function* loadBatch(files: readonly string[]): AsyncGenerator<LoadedShare> {
+  let small: string[] = [];
+  let any = false;
+  for (const file of files) {
+    if (!isLargeFile(file)) {
+      small.push(file);
+      continue;
+    }
+    if (small.length) {
+      yield await loadShare(small);
+      small = [];
+    }
+    for await (const part of loadLargeFile(file)) {
+      any = true;
+      yield part;
+    }
+  }
+  if (small.length || !any) yield await loadShare(small);
+}
+
+/**
+ * A large file's documents in parts, as loadManifestFiles would read them. An error (invalid YAML
+ * half-way) ends the file there: the parts before it are evaluated, and the error is reported.
+ */
+async function* loadLargeFile(file: string): AsyncGenerator<LoadedShare> {
+  const texts = new Map<string, string>();
+  try {
+    texts.set(file, readFileSync(file, 'utf8'));
+  } catch {
+    // reported by the reading below
+  }
+  let documents: Document[] = [];
+  const part = (errors: LoadedShare['errors'] = [], planFiles: string[] = []): LoadedShare => ({
+    texts,
+    documents,
+    skeleton: documents.map(skeletonOf),
+    errors,
+    planFiles,
+  });
+  try {
+    for await (const d of streamDocumentsFromFile(file)) {
+      if (isPlanJson(d.content)) {
+        yield part([], [file]);
+        return;
+      }
+      if (
+        !isObject(d.content) ||
+        typeof d.content.kind !== 'string' ||
+        typeof d.content.apiVersion !== 'string'
+      )
+        continue;
+      documents.push(asResource(d));
+      if (documents.length >= LARGE_FILE_PART_DOCUMENTS) {
+        yield part();
+        documents = [];
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    yield part([{ message: error.message, position: error.position }]);
+    return;
+  }
+  yield part();
 }
 
 export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
@@ -231,6 +365,8 @@ export function evaluateShare(
   context: ShareContext,
   /** The documents' file texts when the caller has them (otherwise findings' files are read again). */
   texts?: ReadonlyMap<string, string>,
+  /** Locators kept across the parts of a large file (see locateFindings). */
+  locators?: LocatorCache,
 ): ShareResults {
   const { config } = setup;
   const only = setup.only ? new Set(setup.only) : undefined;
@@ -266,6 +402,8 @@ export function evaluateShare(
     }
   }
   const out = applySuppression(results, documents);
-  locateFindings(out, documents, texts);
+  locateFindings(out, documents, texts, locators);
+  // In report order here, where the work is shared between threads: parts then only need merging.
+  out.sort(compareFindings);
   return { results: out, dropped };
 }

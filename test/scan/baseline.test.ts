@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Result } from '../../src/core/result.js';
+import { applyBaseline, baselineOf } from '../../src/scan/baseline.js';
 import { runRampart, tempDir } from '../helpers/index.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -167,5 +169,46 @@ describe('rampart scan baselines (real CLI)', () => {
     const both = await scan('-q', '-o', 'json');
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--quiet applies to the table output only/);
+  });
+});
+
+describe('applyBaseline on a stream of results', () => {
+  const finding = (name: string, status: Result['status'], severity: Result['severity']): Result => ({
+    policy: 'p',
+    rule: 'r',
+    resource: { apiVersion: 'v1', kind: 'Pod', namespace: 'ns', name },
+    status,
+    message: 'm',
+    severity,
+    category: 'pod-security',
+    origin: { file: 'f.yaml', line: 1, column: 1, index: 0, path: 'spec.hostPID' },
+  });
+
+  test('each entry accepts one finding, the first in order, every time the results are read', () => {
+    const known = [finding('a', 'fail', 'high'), finding('a', 'fail', 'high'), finding('b', 'warn', 'low')];
+    const baseline = baselineOf(known);
+    // One more identical finding than the baseline has, a new one, and a pass it never takes.
+    const now = [
+      ...known,
+      finding('a', 'fail', 'high'),
+      finding('c', 'fail', 'high'),
+      finding('b', 'pass', 'low'),
+    ];
+    let reads = 0;
+    const stream = {
+      *[Symbol.iterator]() {
+        reads++;
+        yield* now;
+      },
+    };
+    const applied = applyBaseline(stream, baseline);
+    assert.equal(applied.known.count, 3);
+    assert.deepEqual(applied.known.bySeverity, { high: { fail: 2 }, low: { warn: 1 } });
+    assert.equal(applied.fixed, 0);
+    const expected = [now[3], now[4], now[5]];
+    assert.deepEqual([...applied.results], expected);
+    assert.deepEqual([...applied.results], expected, 'read again: the entries accept afresh');
+    assert.equal(reads, 3, 'the results are read, not held: once to count, once per reading');
+    assert.equal(applyBaseline([finding('b', 'warn', 'low')], baselineOf(now)).fixed, 4);
   });
 });

@@ -12,8 +12,8 @@ describe('parallel evaluation', () => {
     const paths = [join(REPO_ROOT, 'examples', 'platform'), fixture('scan', 'fixtures', 'repo')];
     const one = await runScan({ paths, config: emptyConfig(), threads: 1, includePassed: true });
     const three = await runScan({ paths, config: emptyConfig(), threads: 3, includePassed: true });
-    assert.ok(one.results.length > 100);
-    assert.deepEqual(three.results, one.results);
+    assert.ok([...one.results].length > 100);
+    assert.deepEqual([...three.results], [...one.results]);
     assert.deepEqual(three.summary, one.summary);
   });
 });
@@ -38,7 +38,7 @@ describe('parallel evaluation with unreadable inputs', () => {
       );
       assert.ok(two.errors.some((e) => e.message.includes('f0.yaml')));
       assert.ok(two.errors.some((e) => e.message.includes('f5.yaml')));
-      assert.deepEqual(two.results, one.results);
+      assert.deepEqual([...two.results], [...one.results]);
       assert.equal(two.documents, 4);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -116,7 +116,7 @@ spec:
     test('PSS (autogen), pattern, container-named foreach findings and a missing field land on their lines', async () => {
       const outcome = await runScan({ paths: [dir], config: emptyConfig() });
       const at = (policy: string, name: string) => {
-        const r = outcome.results.find(
+        const r = [...outcome.results].find(
           (x) => x.policy === policy && x.resource.name === name && x.status !== 'skip',
         );
         assert.ok(r, `${policy} on ${name}`);
