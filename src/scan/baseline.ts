@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
@@ -71,8 +71,31 @@ export function baselineOf(results: Iterable<Result>): BaselineFile {
 export async function writeBaseline(file: string, results: Iterable<Result>): Promise<number> {
   const baseline = baselineOf(results);
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  // In pieces: a baseline of 560,000 findings is 220 MB of text, never held as one string.
+  const out = await open(file, 'w');
+  try {
+    for (const piece of baselineText(baseline)) await out.write(piece);
+  } finally {
+    await out.close();
+  }
   return baseline.findings.length;
+}
+
+/** `JSON.stringify(baseline, null, 2)` and a newline, in pieces of about 1 MiB. */
+export function* baselineText(baseline: BaselineFile): Generator<string> {
+  if (!baseline.findings.length) {
+    yield `${JSON.stringify(baseline, null, 2)}\n`;
+    return;
+  }
+  let text = `{\n  "rampartBaseline": ${JSON.stringify(baseline.rampartBaseline)},\n  "findings": [\n`;
+  for (const [i, entry] of baseline.findings.entries()) {
+    text += `${i ? ',\n' : ''}${JSON.stringify(entry, null, 2).replace(/^/gm, '    ')}`;
+    if (text.length >= 1 << 20) {
+      yield text;
+      text = '';
+    }
+  }
+  yield `${text}\n  ]\n}\n`;
 }
 
 export async function readBaseline(file: string): Promise<BaselineFile> {

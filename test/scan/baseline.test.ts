@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Result } from '../../src/core/result.js';
-import { applyBaseline, baselineOf } from '../../src/scan/baseline.js';
+import { applyBaseline, baselineOf, baselineText } from '../../src/scan/baseline.js';
 import { runRampart, tempDir } from '../helpers/index.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -182,6 +182,18 @@ describe('applyBaseline on a stream of results', () => {
     severity,
     category: 'pod-security',
     origin: { file: 'f.yaml', line: 1, column: 1, index: 0, path: 'spec.hostPID' },
+  });
+
+  test('the baseline file is written in pieces as JSON.stringify indents it', () => {
+    const findings = Array.from({ length: 3_000 }, (_, i) => ({
+      ...finding(`pod-${i}`, 'fail', 'high'),
+      message: `line one\nline "two" ${'x'.repeat(i % 500)}`,
+    }));
+    for (const baseline of [baselineOf([]), baselineOf(findings.slice(0, 1)), baselineOf(findings)]) {
+      const pieces = [...baselineText(baseline)];
+      assert.equal(pieces.join(''), `${JSON.stringify(baseline, null, 2)}\n`);
+      if (baseline.findings.length > 1_000) assert.ok(pieces.length > 1, 'a large baseline comes in pieces');
+    }
   });
 
   test('each entry accepts one finding, the first in order, every time the results are read', () => {
