@@ -50,6 +50,35 @@ export async function* streamDocumentsFromFile(
   }
 }
 
+/** Documents of a large YAML file with the file's lines they came from (see streamLargeYamlFile). */
+export interface YamlFileSection {
+  documents: Document[];
+  /** The file's lines from `firstLine` on, exactly as in the file, up to the last of these documents. */
+  lines: string[];
+  /** The 0-based number of the first of `lines` in the file. */
+  firstLine: number;
+}
+
+/**
+ * A YAML file over STREAM_THRESHOLD_BYTES read a document at a time, as streamDocumentsFromFile reads
+ * it, each document with the file's lines it came from (separators and comments before it included):
+ * consecutive sections cover the file's lines in order. For a caller that works on a few documents at
+ * a time and needs their text, without holding the file's.
+ */
+export async function* streamLargeYamlFile(
+  file: string,
+  options: LoadOptions = {},
+): AsyncGenerator<YamlFileSection> {
+  let firstLine = 0;
+  for await (const chunk of splitYamlStream(file)) {
+    const documents = [
+      ...toDocuments(parseYamlDocuments(chunk.text, file, chunk.lineOffset, chunk.index), file, options),
+    ];
+    yield { documents, lines: chunk.raw, firstLine };
+    firstLine += chunk.raw.length;
+  }
+}
+
 /**
  * Reads one file's documents synchronously, with its text, when it is small enough to be read whole
  * (as streamDocumentsFromFile would); undefined for a larger file, which the caller streams. For worker
@@ -135,19 +164,23 @@ interface YamlChunk {
   text: string;
   lineOffset: number;
   index: number;
+  /** The file's lines since the previous chunk's, through this chunk's last (separators included). */
+  raw: string[];
 }
 
 /** Splits a large YAML stream on document separators so memory stays bounded by the largest document. */
 async function* splitYamlStream(file: string): AsyncGenerator<YamlChunk> {
   const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lines: string[] = [];
+  let raw: string[] = [];
   let startLine = 0;
   let lineNo = 0;
   let index = 0;
   for await (const line of rl) {
     if (line.startsWith('---') && (line.length === 3 || line[3] === ' ' || line[3] === '\t')) {
       if (lines.some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))) {
-        yield { text: lines.join('\n'), lineOffset: startLine, index };
+        yield { text: lines.join('\n'), lineOffset: startLine, index, raw };
+        raw = [];
         index++;
       }
       lines = [];
@@ -157,10 +190,11 @@ async function* splitYamlStream(file: string): AsyncGenerator<YamlChunk> {
     } else {
       lines.push(line);
     }
+    raw.push(line);
     lineNo++;
   }
   if (lines.some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))) {
-    yield { text: lines.join('\n'), lineOffset: startLine, index };
+    yield { text: lines.join('\n'), lineOffset: startLine, index, raw };
   }
 }
 

@@ -62,14 +62,22 @@ export class FieldLocator {
    */
   private readonly steps = new Map<string, WalkState>();
 
-  constructor(text: string) {
-    this.lines = text.split(/\r?\n/);
+  /**
+   * A file's text, or some of its lines: `lines` starting at the file's 0-based line `base` (the lines
+   * of a few documents of a large file, which is never held whole).
+   */
+  constructor(text: string);
+  constructor(lines: string[], base: number);
+  constructor(
+    text: string | string[],
+    private readonly base = 0,
+  ) {
+    this.lines = typeof text === 'string' ? text.split(/\r?\n/) : text;
   }
 
-  /** Drops what was learnt about documents (their regions and walks), keeping the text's lines. */
-  forget(): void {
-    this.regions.clear();
-    this.steps.clear();
+  /** The file's 0-based line `i` ('' outside the lines held). */
+  private line(i: number): string {
+    return this.lines[i - this.base] ?? '';
   }
 
   locate(startLine: number, path: FieldPath): FieldLocation | undefined {
@@ -95,14 +103,16 @@ export class FieldLocator {
 
   /** The content lines of the document starting at `startLine`, up to the next document marker. */
   private regionOf(startLine: number): Slot[] | undefined {
-    const lines = this.lines;
+    const end = this.base + this.lines.length;
     const first = startLine - 1;
-    if (first < 0 || first >= lines.length) return undefined;
+    if (first < this.base || first >= end) return undefined;
     let region = this.regions.get(first);
     if (!region) {
       region = [];
-      for (let j = first; j < lines.length && (j === first || !DOCUMENT_MARKER.test(lines[j]!)); j++)
-        if (isContent(lines[j]!)) region.push({ i: j, col: indentOf(lines[j]!) });
+      for (let j = first; j < end && (j === first || !DOCUMENT_MARKER.test(this.line(j))); j++) {
+        const line = this.line(j);
+        if (isContent(line)) region.push({ i: j, col: indentOf(line) });
+      }
       this.regions.set(first, region);
     }
     return region;
@@ -110,29 +120,28 @@ export class FieldLocator {
 
   /** One step of a path from where the previous steps led; a step not found stops the walk there. */
   private step(from: WalkState, step: string | number, n: number): WalkState {
-    const lines = this.lines;
     const region = from.region;
     const stopped: WalkState = { region: [], found: from.found };
     const entryCol = region[0]!.col;
     const entries = region.filter((s) => s.col === entryCol);
     if (typeof step === 'number') {
-      const items = entries.filter((s) => lines[s.i]!.slice(s.col).startsWith('-'));
+      const items = entries.filter((s) => this.line(s.i).slice(s.col).startsWith('-'));
       const item = items[step < 0 ? items.length + step : step];
       if (!item) return stopped;
-      const rest = lines[item.i]!.slice(item.col + 1);
+      const rest = this.line(item.i).slice(item.col + 1);
       const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
       const next: Slot[] = [];
-      if (isContent(lines[item.i]!.slice(contentCol))) next.push({ i: item.i, col: contentCol });
+      if (isContent(this.line(item.i).slice(contentCol))) next.push({ i: item.i, col: contentCol });
       for (const s of region)
         if (s.i > item.i && s.col > entryCol) next.push(s);
         else if (s.i > item.i) break;
       return { region: next, found: { line: item.i + 1, column: item.col + 1, depth: n + 1 } };
     }
     const pattern = keyPattern(step);
-    const entry = entries.find((s) => pattern.test(lines[s.i]!.slice(s.col)));
+    const entry = entries.find((s) => pattern.test(this.line(s.i).slice(s.col)));
     if (!entry) return stopped;
     const found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
-    const after = lines[entry.i]!.slice(entry.col).replace(pattern, '').trim();
+    const after = this.line(entry.i).slice(entry.col).replace(pattern, '').trim();
     // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
     if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) return { region: [], found };
     // The entry's children: the region's lines after it that sit deeper (a sequence may sit at its
@@ -140,7 +149,7 @@ export class FieldLocator {
     const children: Slot[] = [];
     for (const s of region) {
       if (s.i <= entry.i) continue;
-      if (s.col < entry.col || (s.col === entry.col && !lines[s.i]!.trimStart().startsWith('-'))) break;
+      if (s.col < entry.col || (s.col === entry.col && !this.line(s.i).trimStart().startsWith('-'))) break;
       children.push(s);
     }
     return { region: children, found };

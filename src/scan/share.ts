@@ -6,7 +6,7 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
-import { STREAM_THRESHOLD_BYTES, streamDocumentsFromFile } from '../load/documents.js';
+import { STREAM_THRESHOLD_BYTES, streamDocumentsFromFile, streamLargeYamlFile } from '../load/documents.js';
 import { loadPack, type TsRule } from '../packs/index.js';
 import { evaluate } from '../policy/engine/evaluate.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
@@ -24,6 +24,7 @@ import {
   type LocatorCache,
   locateFindings,
 } from './findings.js';
+import { FieldLocator } from './locate.js';
 
 /**
  * One share of a scan: a contiguous run of manifest files, read, parsed and evaluated by one thread
@@ -78,6 +79,8 @@ export interface LoadedShare {
   skeleton: Document[];
   errors: { message: string; position?: Partial<Document['origin']> }[];
   planFiles: string[];
+  /** Locators of files not held whole: a large file's part brings one built from its own lines. */
+  locators?: LocatorCache;
 }
 
 export interface ShareResults {
@@ -203,15 +206,12 @@ export async function claimBatches(
     // A part is sent when the next one is loaded, so the last one can say it is the last.
     let previous: Omit<BatchOutcome, 'last'> | undefined;
     let part = 0;
-    const locators: LocatorCache = new Map();
     for await (const share of loadBatch(batches[index]!)) {
       if (previous) {
         onBatch(index, { ...previous, last: false });
         await setImmediate();
       }
-      const r = evaluateShare(setup, rules, share.documents, context, share.texts, locators);
-      // A large file's parts are disjoint: what its locator learnt about one is of no use to the next.
-      for (const locator of locators.values()) locator?.forget();
+      const r = evaluateShare(setup, rules, share.documents, context, share.texts, share.locators);
       previous = {
         results: r.results,
         dropped: r.dropped,
@@ -265,40 +265,40 @@ async function* loadBatch(files: readonly string[]): AsyncGenerator<LoadedShare>
 }
 
 /**
- * A large file's documents in parts, as loadManifestFiles would read them. An error (invalid YAML
- * half-way) ends the file there: the parts before it are evaluated, and the error is reported.
+ * A large file's documents in parts, as loadManifestFiles would read them, each part with the file's
+ * lines its documents came from to locate findings in (the file's text is never held whole). An error
+ * (invalid YAML half-way) ends the file there: the parts before it are evaluated, and the error is
+ * reported.
  */
 async function* loadLargeFile(file: string): AsyncGenerator<LoadedShare> {
-  const texts = new Map<string, string>();
-  try {
-    texts.set(file, readFileSync(file, 'utf8'));
-  } catch {
-    // reported by the reading below
-  }
   let documents: Document[] = [];
+  let lines: string[] = [];
+  let firstLine = 0;
   const part = (errors: LoadedShare['errors'] = [], planFiles: string[] = []): LoadedShare => ({
-    texts,
+    texts: new Map(),
+    locators: new Map([[file, new FieldLocator(lines, firstLine)]]),
     documents,
     skeleton: documents.map(skeletonOf),
     errors,
     planFiles,
   });
   try {
-    for await (const d of streamDocumentsFromFile(file)) {
-      if (isPlanJson(d.content)) {
-        yield part([], [file]);
-        return;
+    for await (const section of streamLargeYamlFile(file)) {
+      if (!lines.length) firstLine = section.firstLine;
+      for (const line of section.lines) lines.push(line);
+      for (const d of section.documents) {
+        if (isPlanJson(d.content)) {
+          yield part([], [file]);
+          return;
+        }
+        const c = d.content;
+        if (isObject(c) && typeof c.kind === 'string' && typeof c.apiVersion === 'string')
+          documents.push(asResource(d));
       }
-      if (
-        !isObject(d.content) ||
-        typeof d.content.kind !== 'string' ||
-        typeof d.content.apiVersion !== 'string'
-      )
-        continue;
-      documents.push(asResource(d));
       if (documents.length >= LARGE_FILE_PART_DOCUMENTS) {
         yield part();
         documents = [];
+        lines = [];
       }
     }
   } catch (error) {

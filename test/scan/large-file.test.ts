@@ -21,7 +21,9 @@ function document(i: number): string {
     i % 4 === 0
       ? '      securityContext:\n        privileged: true\n'
       : '      resources: {limits: {memory: 64Mi}}\n';
-  return `apiVersion: v1
+  // Comments between documents: the lines a part keeps to place findings must be the file's own.
+  const comment = i % 7 === 0 ? `# pod ${i}: a comment line before the document\n\n` : '';
+  return `${comment}apiVersion: v1
 kind: Pod
 metadata:
   name: pod-${i}
