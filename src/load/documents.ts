@@ -10,6 +10,11 @@ import { type ParsedDocument, parseYamlDocuments } from './yaml.js';
 /** Files above this size are split on `---` lines and parsed one document at a time. */
 export const STREAM_THRESHOLD_BYTES = 4 * 1024 * 1024;
 
+/** Whether a file of this size is read a document at a time (YAML over STREAM_THRESHOLD_BYTES; JSON never). */
+export function readsInParts(file: string, size: number): boolean {
+  return size > STREAM_THRESHOLD_BYTES && !/\.json$/i.test(file);
+}
+
 export interface LoadOptions {
   format?: DocumentFormat;
   /** Expand Kubernetes `List` objects into their items (default true). */
@@ -40,14 +45,12 @@ export async function* streamDocumentsFromFile(
       `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     );
   }
-  if (size <= STREAM_THRESHOLD_BYTES || /\.json$/i.test(file)) {
+  if (!readsInParts(file, size)) {
     const text = await readFile(file, 'utf8');
     yield* toDocuments(parseText(text, file), file, options);
     return;
   }
-  for await (const chunk of splitYamlStream(file)) {
-    yield* toDocuments(parseYamlDocuments(chunk.text, file, chunk.lineOffset, chunk.index), file, options);
-  }
+  for await (const section of streamLargeYamlFile(file, options)) yield* section.documents;
 }
 
 /** Documents of a large YAML file with the file's lines they came from (see streamLargeYamlFile). */
@@ -91,7 +94,7 @@ export function readSmallFileDocuments(
 ): { documents: Document[]; text: string } | undefined {
   let text: string;
   try {
-    if (statSync(file).size > STREAM_THRESHOLD_BYTES && !/\.json$/i.test(file)) return undefined;
+    if (readsInParts(file, statSync(file).size)) return undefined;
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(

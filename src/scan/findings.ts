@@ -121,7 +121,7 @@ export function compareFindings(a: Result, b: Result): number {
   return (a.origin?.line ?? 0) - (b.origin?.line ?? 0) || severityRank(b.severity) - severityRank(a.severity);
 }
 
-/** Field locators by file, kept across the parts of a large file (each is built from the file's text). */
+/** Field locators by file: built here from each file's text, or handed in (a large file's part brings its own). */
 export type LocatorCache = Map<string, FieldLocator | undefined>;
 
 /**

@@ -6,7 +6,12 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
-import { STREAM_THRESHOLD_BYTES, streamDocumentsFromFile, streamLargeYamlFile } from '../load/documents.js';
+import {
+  readsInParts,
+  STREAM_THRESHOLD_BYTES,
+  streamDocumentsFromFile,
+  streamLargeYamlFile,
+} from '../load/documents.js';
 import { loadPack, type TsRule } from '../packs/index.js';
 import { evaluate } from '../policy/engine/evaluate.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
@@ -126,9 +131,10 @@ export async function loadCrossDocuments(
       continue;
     }
     // A UTF-8 character takes at most three bytes per UTF-16 code unit: only long texts need a look.
-    if (onLargeFile && text.length * 3 > STREAM_THRESHOLD_BYTES && isLargeFile(f)) onLargeFile(f);
+    const large = text.length * 3 > STREAM_THRESHOLD_BYTES && isLargeFile(f);
+    if (large) onLargeFile?.(f);
     if (!CROSS_KIND_TEXT.test(text)) continue;
-    if (isLargeFile(f)) {
+    if (large) {
       // Read in passing, as its evaluation will: only the cross-document kinds are kept.
       try {
         for await (const d of streamDocumentsFromFile(f)) {
@@ -229,11 +235,10 @@ export async function claimBatches(
   }
 }
 
-/** Whether a file is read in parts (a YAML file over STREAM_THRESHOLD_BYTES). */
+/** Whether a file is read in parts (see readsInParts). */
 function isLargeFile(file: string): boolean {
-  if (/\.json$/i.test(file)) return false;
   try {
-    return statSync(file).size > STREAM_THRESHOLD_BYTES;
+    return readsInParts(file, statSync(file).size);
   } catch {
     return false;
   }
@@ -365,7 +370,7 @@ export function evaluateShare(
   context: ShareContext,
   /** The documents' file texts when the caller has them (otherwise findings' files are read again). */
   texts?: ReadonlyMap<string, string>,
-  /** Locators kept across the parts of a large file (see locateFindings). */
+  /** Locators for files whose text the caller does not hold whole (a large file's part, see loadLargeFile). */
   locators?: LocatorCache,
 ): ShareResults {
   const { config } = setup;
