@@ -95,15 +95,28 @@ interface CaseCounts {
   skipped: number;
 }
 
-function countCases(results: Iterable<Result>): CaseCounts {
-  const c: CaseCounts = { tests: 0, failure: 0, error: 0, skipped: 0 };
+const noCases = (): CaseCounts => ({ tests: 0, failure: 0, error: 0, skipped: 0 });
+
+function countCase(c: CaseCounts, r: Result): void {
+  c.tests++;
+  if (r.status === 'fail') c.failure++;
+  else if (r.status === 'error') c.error++;
+  else if (r.status === 'skip') c.skipped++;
+}
+
+/** The results as they pass, each counted in its policy's suite and in the whole. */
+function* counted(
+  results: Iterable<Result>,
+  suites: Map<string, CaseCounts>,
+  all: CaseCounts,
+): Generator<Result> {
   for (const r of results) {
-    c.tests++;
-    if (r.status === 'fail') c.failure++;
-    else if (r.status === 'error') c.error++;
-    else if (r.status === 'skip') c.skipped++;
+    let c = suites.get(r.policy);
+    if (!c) suites.set(r.policy, (c = noCases()));
+    countCase(c, r);
+    countCase(all, r);
+    yield r;
   }
-  return c;
 }
 
 const countsText = (c: CaseCounts) =>
@@ -111,23 +124,17 @@ const countsText = (c: CaseCounts) =>
 
 /**
  * renderJunit's text (the same as renderJunitXml's with skips counted) a test case at a time: results
- * are grouped by policy in bounded memory (see groupRecords), and each suite is read twice (its
- * counts, then its cases), so a scan with very many findings is written without holding them.
+ * are counted as they are grouped by policy in bounded memory (see groupRecords), then each suite is
+ * written, so a scan with very many findings is written without holding them.
  */
 export function* renderJunitChunks(results: Iterable<Result>, suiteName = 'rampart'): Generator<string> {
-  const byPolicy = groupRecords(results, (r) => r.policy);
+  const counts = new Map<string, CaseCounts>();
+  const all = noCases();
+  const byPolicy = groupRecords(counted(results, counts, all), (r) => r.policy);
   try {
-    const counts = byPolicy.groups.map((g) => countCases(g.records));
-    const all: CaseCounts = { tests: 0, failure: 0, error: 0, skipped: 0 };
-    for (const c of counts) {
-      all.tests += c.tests;
-      all.failure += c.failure;
-      all.error += c.error;
-      all.skipped += c.skipped;
-    }
     yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlEscape(suiteName)}" ${countsText(all)}>\n`;
     for (const [i, { key: policy, records }] of byPolicy.groups.entries()) {
-      let text = `${i ? '\n' : ''}  <testsuite name="${xmlEscape(policy)}" ${countsText(counts[i]!)}>\n`;
+      let text = `${i ? '\n' : ''}  <testsuite name="${xmlEscape(policy)}" ${countsText(counts.get(policy)!)}>\n`;
       let first = true;
       for (const r of records) {
         const name = `${r.rule} ${[r.resource.kind, r.resource.namespace, r.resource.name].filter(Boolean).join('/')}`;
