@@ -1,9 +1,29 @@
 import type { Result } from '../core/result.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 
-/** What a scan footer needs to know; `rampart scan`'s outcome has these fields. */
+/** Findings (fail and warn) by pack and severity, as the footer lists them. */
+export class PackTally {
+  readonly byPack = new Map<string, Map<Severity, number>>();
+
+  add(r: Result): void {
+    if (r.status !== 'fail' && r.status !== 'warn') return;
+    let m = this.byPack.get(r.category);
+    if (!m) this.byPack.set(r.category, (m = new Map()));
+    m.set(r.severity, (m.get(r.severity) ?? 0) + 1);
+  }
+
+  /** The results as they pass, each counted: a report and the footer read them once between them. */
+  *counting(results: Iterable<Result>): Generator<Result> {
+    for (const r of results) {
+      this.add(r);
+      yield r;
+    }
+  }
+}
+
+/** What a scan footer needs to know; `rampart scan`'s outcome has these fields, but `findings`. */
 export interface ScanTotals {
-  results: Iterable<Result>;
+  findings: PackTally;
   documents: number;
   packs: readonly string[];
 }
@@ -15,13 +35,7 @@ export function renderScanSummary(
   failing: number,
   unreadable = 0,
 ): string {
-  const byPack = new Map<string, Map<Severity, number>>();
-  for (const r of outcome.results) {
-    if (r.status !== 'fail' && r.status !== 'warn') continue;
-    let m = byPack.get(r.category);
-    if (!m) byPack.set(r.category, (m = new Map()));
-    m.set(r.severity, (m.get(r.severity) ?? 0) + 1);
-  }
+  const byPack = outcome.findings.byPack;
   const lines = [
     `Scanned ${outcome.documents} documents with packs: ${outcome.packs.join(', ') || '(none)'}.`,
   ];

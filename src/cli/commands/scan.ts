@@ -21,7 +21,7 @@ import { renderJsonChunks } from '../../report/json.js';
 import { renderJunitChunks } from '../../report/junit.js';
 import { renderPolicyReportChunks } from '../../report/policyreport.js';
 import { renderSarifChunks } from '../../report/sarif.js';
-import { renderScanSummary } from '../../report/summary.js';
+import { PackTally, renderScanSummary } from '../../report/summary.js';
 import { renderTableChunks } from '../../report/table.js';
 import { applyBaseline, readBaseline, writeBaseline } from '../../scan/baseline.js';
 import { filesChangedSince } from '../../scan/changed.js';
@@ -205,6 +205,7 @@ export async function run(argv: string[]): Promise<number> {
     const toFile = values['output-file'] && values['output-file'] !== '-' ? values['output-file'] : undefined;
     // Pieces of the report; a large JSON report is produced piece by piece as it is written.
     const pieces: Iterable<string>[] = [];
+    const tally = new PackTally();
     const color = !toFile && Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     if (format === 'html') {
       pieces.push(
@@ -230,8 +231,9 @@ export async function run(argv: string[]): Promise<number> {
     } else if (format === 'policyreport') {
       pieces.push(renderPolicyReportChunks(results));
     } else if (format === 'table' && !values.quiet) {
+      // The footer's counts are taken as the table reads the results, not in a second reading.
       pieces.push(
-        renderTableChunks(results, {
+        renderTableChunks(tally.counting(results), {
           color,
           verbose: values.verbose,
           summary: outcome.summary,
@@ -244,10 +246,11 @@ export async function run(argv: string[]): Promise<number> {
     if (format === 'table') {
       if (changedNote) pieces.push([`${changedNote}\n`]);
       if (baselineNote) pieces.push([`${baselineNote}\n`]);
-      // Made when written: it reads the results again, after the table.
+      // Made when written, after the table has counted the findings (with -q, no table: counted here).
       pieces.push({
         *[Symbol.iterator]() {
-          yield renderScanSummary({ ...outcome, results }, failOn, failing, unreadable);
+          if (values.quiet) for (const r of results) tally.add(r);
+          yield renderScanSummary({ ...outcome, findings: tally }, failOn, failing, unreadable);
         },
       });
     }
