@@ -37,6 +37,8 @@ export function compareKeys(a: SegmentKey, b: SegmentKey): number {
 
 export class RecordSpool<T> implements Iterable<T> {
   private readonly segments: Segment<T>[] = [];
+  /** The segments by the first number of their key, for readGroup. */
+  private readonly groups = new Map<number, Segment<T>[]>();
   private held = 0;
   private count = 0;
   private fd: number | undefined;
@@ -61,17 +63,21 @@ export class RecordSpool<T> implements Iterable<T> {
     this.count += records.length;
     const last = this.segments.at(-1);
     if (last && compareKeys(last.key, key) > 0) this.sorted = false;
+    const segment: Segment<T> = { key, records, offset: 0, bytes: 0 };
+    this.segments.push(segment);
+    let group = this.groups.get(key[0]!);
+    if (!group) this.groups.set(key[0]!, (group = []));
+    group.push(segment);
     if (this.fd !== undefined) {
-      this.segments.push(this.write(key, records));
+      this.write(segment);
       return;
     }
-    this.segments.push({ key, records, offset: 0, bytes: 0 });
     this.held += records.length;
     if (this.held > this.memoryRecords) this.spill();
   }
 
   [Symbol.iterator](): Iterator<T> {
-    return this.read();
+    return this.read(() => this.inOrder(this.segments, true));
   }
 
   /** Gives the file back; the spool is empty afterwards. */
@@ -79,34 +85,32 @@ export class RecordSpool<T> implements Iterable<T> {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
     this.segments.length = 0;
+    this.groups.clear();
     this.held = 0;
     this.count = 0;
   }
 
-  /** The records of the segments whose key starts with `first`. */
-  *readGroup(first: number): Generator<T> {
-    for (const segment of this.inOrder()) {
-      if (segment.key[0] !== first) continue;
+  /** The records of the segments whose key starts with `first`, in key order. */
+  readGroup(first: number): Generator<T> {
+    return this.read(() => this.inOrder(this.groups.get(first) ?? [], false));
+  }
+
+  private *read(segments: () => Segment<T>[]): Generator<T> {
+    for (const segment of segments()) {
       if (segment.records) yield* segment.records;
       else yield* this.readSegment(segment);
     }
   }
 
-  private *read(): Generator<T> {
-    for (const segment of this.inOrder()) {
-      if (segment.records) yield* segment.records;
-      else yield* this.readSegment(segment);
+  /** Segments in key order; a copy, so segments added while reading go to the next read. */
+  private inOrder(segments: Segment<T>[], all: boolean): Segment<T>[] {
+    // Stable: segments with equal keys keep the order they were added in.
+    const byKey = (a: Segment<T>, b: Segment<T>) => compareKeys(a.key, b.key);
+    if (all ? !this.sorted : segments.some((s, i) => i > 0 && byKey(segments[i - 1]!, s) > 0)) {
+      segments.sort(byKey);
+      if (all) this.sorted = true;
     }
-  }
-
-  /** The segments in key order; a copy, so segments added while reading go to the next read. */
-  private inOrder(): Segment<T>[] {
-    if (!this.sorted) {
-      // Stable: segments with equal keys keep the order they were added in.
-      this.segments.sort((a, b) => compareKeys(a.key, b.key));
-      this.sorted = true;
-    }
-    return this.segments.slice();
+    return segments.slice();
   }
 
   private *readSegment(segment: Segment<T>): Generator<T> {
@@ -142,9 +146,10 @@ export class RecordSpool<T> implements Iterable<T> {
     if (kept) yield JSON.parse(buffer.toString('utf8', 0, kept)) as T;
   }
 
-  private write(key: SegmentKey, records: readonly T[]): Segment<T> {
+  /** Moves a segment's records to the end of the file. */
+  private write(segment: Segment<T>): void {
     let text = '';
-    for (const r of records) text += `${JSON.stringify(r)}\n`;
+    for (const r of segment.records!) text += `${JSON.stringify(r)}\n`;
     const bytes = Buffer.byteLength(text);
     let written = writeSync(this.fd!, text, this.end);
     if (written < bytes) {
@@ -153,9 +158,10 @@ export class RecordSpool<T> implements Iterable<T> {
       while (written < bytes)
         written += writeSync(this.fd!, data, written, bytes - written, this.end + written);
     }
-    const segment = { key, offset: this.end, bytes };
+    segment.records = undefined;
+    segment.offset = this.end;
+    segment.bytes = bytes;
     this.end += bytes;
-    return segment;
   }
 
   private spill(): void {
@@ -167,12 +173,15 @@ export class RecordSpool<T> implements Iterable<T> {
       // Open files stay readable once removed (POSIX); nothing is left behind.
       rmSync(dir, { recursive: true, force: true });
     }
-    for (const [i, segment] of this.segments.entries()) {
-      if (segment.records) this.segments[i] = this.write(segment.key, segment.records);
-    }
+    for (const segment of this.segments) if (segment.records) this.write(segment);
     this.held = 0;
   }
 }
+
+/** A group's records that go to the spool together (see groupRecords). */
+const GROUP_BUFFER_RECORDS = 1024;
+/** Records waiting in groupRecords' buffers before all of them go to the spool. */
+const WAITING_RECORDS = 32_768;
 
 /** Groups of records in the order their keys sort, each group's records in the order they came. */
 export interface RecordGroup<K, T> {
@@ -198,7 +207,8 @@ export function groupRecords<K, T>(
   const sizes: number[] = [];
   const spool = new RecordSpool<T>(memoryRecords);
   // Records wait in per-group buffers and go to the spool a buffer at a time, so a group's segments
-  // stay few and long even when the groups are interleaved.
+  // stay few and long even when the groups are interleaved: a buffer goes when it is full, and all of
+  // them when too many records wait (with thousands of groups, each buffer holds few).
   let pending: T[][] = [];
   let waiting = 0;
   let seq = 0;
@@ -217,8 +227,14 @@ export function groupRecords<K, T>(
       sizes.push(0);
     }
     sizes[id]!++;
-    (pending[id] ??= []).push(record);
-    if (++waiting >= 4096) flush();
+    const list = (pending[id] ??= []);
+    list.push(record);
+    waiting++;
+    if (list.length >= GROUP_BUFFER_RECORDS) {
+      spool.add([id, seq++], list);
+      pending[id] = [];
+      waiting -= list.length;
+    } else if (waiting >= WAITING_RECORDS) flush();
   }
   flush();
   const rank = keys.map((_, i) => i);

@@ -128,6 +128,28 @@ describe('groupRecords', () => {
     });
   }
 
+  test('thousands of groups, one much larger than the rest: each group whole and in order, on disk', () => {
+    const records: Rec[] = Array.from({ length: 40_000 }, (_, i) => ({
+      id: i,
+      text: i % 3 === 0 ? 'big' : `k${(i * 7) % 2_000}`,
+    }));
+    const expected = new Map<string, Rec[]>();
+    for (const r of records) {
+      if (!expected.has(r.text)) expected.set(r.text, []);
+      expected.get(r.text)!.push(r);
+    }
+    const grouped = groupRecords(records, (r) => r.text, undefined, 1_000);
+    try {
+      assert.deepEqual(
+        grouped.groups.map((g) => g.key),
+        [...expected.keys()],
+      );
+      for (const group of grouped.groups) assert.deepEqual([...group.records], expected.get(group.key));
+    } finally {
+      grouped.close();
+    }
+  });
+
   test('without an order, groups come in the order their keys were first seen', () => {
     const grouped = groupRecords([3, 1, 3, 2, 1], (n) => n);
     assert.deepEqual(
