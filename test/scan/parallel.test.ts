@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { emptyConfig } from '../../src/scan/config.js';
+import { defaultThreads } from '../../src/scan/parallel.js';
 import { runScan } from '../../src/scan/run.js';
 import { fixture, REPO_ROOT } from '../helpers/index.js';
 
@@ -43,5 +44,12 @@ describe('parallel evaluation with unreadable inputs', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test("a large scan leaves one core to V8's compiler and collector, and uses at most four threads", () => {
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 16].map((cores) => defaultThreads(cores)),
+      [1, 1, 2, 3, 4, 4],
+    );
   });
 });
