@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { DOCS_ANNOTATION, FIX_ANNOTATION, type RuleMeta } from '../core/rule.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
-import { DISK_RULES } from '../disk/findings.js';
-import { IAM_RULES } from '../iam/rules.js';
 import {
   listPackNames,
   loadPack,
@@ -14,9 +12,7 @@ import {
   type TsRuleMeta,
 } from '../packs/index.js';
 import type { Policy } from '../policy/model/types.js';
-import { AFT_CHECKS } from '../terraform/aft/index.js';
 import { TERRAFORM_PACKS } from '../terraform/model.js';
-import { TERRAFORM_RULE_FOLDERS, terraformRuleSource } from '../terraform/rules/index.js';
 
 /**
  * Every pack and every rule Rampart has, with its metadata: the one list that `rampart scan` selects
@@ -102,8 +98,18 @@ function isRuleMeta(value: unknown): value is RuleMeta {
   return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.pack === 'string';
 }
 
-/** Rules written as code outside the Kubernetes packs: Terraform, AFT, IAM lint and disk. */
-export function codeRules(): RuleEntry[] {
+/**
+ * Rules written as code outside the Kubernetes packs: Terraform, AFT, IAM lint and disk. Imported
+ * here, when listed, so that loading the registry (every scan does) does not load those checkers.
+ */
+export async function codeRules(): Promise<RuleEntry[]> {
+  const [{ TERRAFORM_RULE_FOLDERS, terraformRuleSource }, { AFT_CHECKS }, { IAM_RULES }, { DISK_RULES }] =
+    await Promise.all([
+      import('../terraform/rules/index.js'),
+      import('../terraform/aft/index.js'),
+      import('../iam/rules.js'),
+      import('../disk/findings.js'),
+    ]);
   const entries = (source: string, metas: Iterable<unknown>): RuleEntry[] =>
     [...metas].filter(isRuleMeta).map((meta) => ({ definedAs: 'code', meta, source }));
   return [
@@ -132,7 +138,7 @@ export function codeRules(): RuleEntry[] {
 export async function listRules(): Promise<RuleEntry[]> {
   const packs = await Promise.all(listPackNames().map((name) => loadPack(name)));
   const perPack = await Promise.all(packs.map(packRules));
-  return [...perPack.flat(), ...codeRules()];
+  return [...perPack.flat(), ...(await codeRules())];
 }
 
 /**

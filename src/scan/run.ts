@@ -7,7 +7,6 @@ import { RecordSpool } from '../core/spool.js';
 import { loadPack, type Pack, type TsRule } from '../packs/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { DOCS_ANNOTATION, FIX_ANNOTATION, listPacks, scanRuleIds } from '../rules/registry.js';
-import { scanTerraform } from '../terraform/scan.js';
 import type { RampartConfig } from './config.js';
 import { type DiscoveryNotice, discoverScanInputs } from './discover.js';
 import {
@@ -236,6 +235,8 @@ async function scanDiscovered(
     let terraformErrors: UserError[] = [];
     let terraformDocuments = 0;
     if (terraformFiles.length && terraformPacks.length) {
+      // Loaded only here: a manifests-only scan never pays for the HCL parser and the IAM data.
+      const { scanTerraform } = await import('../terraform/scan.js');
       const tf = await scanTerraform(terraformFiles, { config: config.terraform });
       for (const r of tf.results) {
         if (!terraformPacks.includes(r.category)) continue;
