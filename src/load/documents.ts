@@ -91,10 +91,12 @@ export async function* streamLargeYamlFile(
 export function readSmallFileDocuments(
   file: string,
   options: LoadOptions = {},
+  /** The caller found the file small already (a stat per file is measurable on thousands of files). */
+  sizeChecked = false,
 ): { documents: Document[]; text: string } | undefined {
   let text: string;
   try {
-    if (readsInParts(file, statSync(file).size)) return undefined;
+    if (!sizeChecked && readsInParts(file, statSync(file).size)) return undefined;
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError(

@@ -50,6 +50,8 @@ export interface ManifestReadOptions {
   sync?: boolean;
   /** Collects the text of each file read whole, by path (findings are located in it afterwards). */
   texts?: Map<string, string>;
+  /** With `sync`: the caller found every file small enough to be read whole (see readsInParts). */
+  sizeChecked?: boolean;
 }
 
 /** Reads and parses manifest files, in order; reads overlap (a window of files in flight). */
@@ -64,7 +66,7 @@ export async function loadManifestFiles(
       window.map((f): Promise<{ f: string; docs: Document[] } | { f: string; error: unknown }> => {
         if (options.sync) {
           try {
-            const small = readSmallFileDocuments(f);
+            const small = readSmallFileDocuments(f, {}, options.sizeChecked);
             if (small) {
               options.texts?.set(f, small.text);
               return Promise.resolve({ f, docs: small.documents });

@@ -314,11 +314,13 @@ async function* loadLargeFile(file: string): AsyncGenerator<LoadedShare> {
   yield part();
 }
 
+/** Reads and parses small files (see isLargeFile) as one share. */
 export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
   // A share reads its files one after the other without waiting on the thread pool (see
   // readSmallFileDocuments), and keeps their texts to locate its findings in.
   const texts = new Map<string, string>();
-  const loaded = await loadManifestFiles(files, { sync: true, texts });
+  // loadBatch gives only files it found small.
+  const loaded = await loadManifestFiles(files, { sync: true, texts, sizeChecked: true });
   const documents = loaded.documents.map(asResource);
   return {
     texts,
@@ -385,10 +387,15 @@ export function evaluateShare(
     reportUnsupportedPolicies: false,
     exceptions: context.exceptions,
   });
+  // Passes are most results: their effective severity is worked out once per policy and rule.
+  const severities = new Map<string, Map<string, Severity>>();
   for (const r of raw) {
     const policy = byName.get(r.policy);
     if (!setup.keepAll && !alwaysReported(r)) {
-      const severity = effectiveSeverity(r, policy, config);
+      let ofPolicy = severities.get(r.policy);
+      if (!ofPolicy) severities.set(r.policy, (ofPolicy = new Map()));
+      let severity = ofPolicy.get(r.rule);
+      if (severity === undefined) ofPolicy.set(r.rule, (severity = effectiveSeverity(r, policy, config)));
       const counts = (dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
       counts[r.status]++;
       continue;

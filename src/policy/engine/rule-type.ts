@@ -125,6 +125,11 @@ function bodyOf(field: RuleBodyField, body: unknown): string | undefined {
 
 const cache = new WeakMap<Rule, { revision: number; resolution: RuleResolution }>();
 
+/** Changes whenever a rule type or feature is registered or removed (resolutions made before are stale). */
+export function ruleTypesRevision(): number {
+  return revision;
+}
+
 export function resolveRule(rule: Rule): RuleResolution {
   const hit = cache.get(rule);
   if (hit && hit.revision === revision) return hit.resolution;

@@ -3,7 +3,13 @@ import { candidateKinds } from '../engine/kind-index.js';
 import type { SuppliedValues } from '../engine/options.js';
 import type { ResourceRequest } from '../engine/request.js';
 import { type RuleOutcome, type RuleResponse, ruleResponse, unsupportedSkip } from '../engine/response.js';
-import { checkRuleBody, type RuleContext, resolveRule } from '../engine/rule-type.js';
+import {
+  checkRuleBody,
+  type RuleContext,
+  type RuleResolution,
+  resolveRule,
+  ruleTypesRevision,
+} from '../engine/rule-type.js';
 import { exceptionSkip, findException, type PolicyException } from '../exceptions/index.js';
 import { matchesRule } from '../match/index.js';
 import { baseRuleName, type Policy, policyKey, type Rule, SCORED_ANNOTATION } from '../model/types.js';
@@ -38,6 +44,51 @@ function exceptionFor(
 
 const phaseCache = new WeakMap<Policy, { rules: Rule[]; phases: EnginePhase[] }>();
 
+type ResolvedRule = [Rule, RuleResolution];
+
+/** A policy's rules of one phase: all of them, and those that may match each kind met so far. */
+interface PhaseRules {
+  all: ResolvedRule[];
+  byKind: Map<string, ResolvedRule[]>;
+}
+
+const ruleIndex = new WeakMap<Rule[], { revision: number; phases: Map<EnginePhase, PhaseRules> }>();
+
+/**
+ * The rules of `phase` that may match a resource of `kind` (every rule of the phase when `kind` is
+ * undefined), in policy order, with their resolutions. Worked out once per policy, phase and kind: a
+ * policy is evaluated for every resource, and most of its rules (the autogen variants for other
+ * controllers) can never match a given kind.
+ */
+function rulesFor(rules: Rule[], phase: EnginePhase, kind: string | undefined): ResolvedRule[] {
+  const revision = ruleTypesRevision();
+  let index = ruleIndex.get(rules);
+  if (!index || index.revision !== revision) {
+    index = { revision, phases: new Map() };
+    ruleIndex.set(rules, index);
+  }
+  let forPhase = index.phases.get(phase);
+  if (!forPhase) {
+    const all: ResolvedRule[] = [];
+    for (const rule of rules) {
+      const resolution = resolveRule(rule);
+      if (resolution.field && resolution.phase === phase) all.push([rule, resolution]);
+    }
+    forPhase = { all, byKind: new Map() };
+    index.phases.set(phase, forPhase);
+  }
+  if (kind === undefined) return forPhase.all;
+  let list = forPhase.byKind.get(kind);
+  if (!list) {
+    list = forPhase.all.filter(([rule]) => {
+      const kinds = candidateKinds(rule);
+      return !kinds || kinds.has(kind);
+    });
+    forPhase.byKind.set(kind, list);
+  }
+  return list;
+}
+
 /** Kyverno ClusterPolicy and Policy (kyverno.io/v1, v2beta1, v2): rules dispatched to their rule types. */
 export const kyvernoPolicyKind: PolicyKind<Policy> = {
   id: 'kyverno',
@@ -71,11 +122,11 @@ function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: 
   let ctxRevision = -1;
   const applyOne = policy.applyRules === 'One';
   const skipKindIndex = Boolean(options.subresource || request.subresourceView);
-  for (const rule of policy.computedRules) {
-    const resolution = resolveRule(rule);
-    if (!resolution.field || resolution.phase !== phase) continue;
-    const kinds = skipKindIndex ? undefined : candidateKinds(rule);
-    if (kinds && !kinds.has(request.ref.kind)) continue;
+  for (const [rule, resolution] of rulesFor(
+    policy.computedRules,
+    phase,
+    skipKindIndex ? undefined : request.ref.kind,
+  )) {
     let matched: boolean;
     try {
       matched = matchesRule(rule, request.matchContext).matched;
