@@ -6,7 +6,9 @@
 export function rememberedByText<V>(limit: number, compute: (text: string) => V): (text: string) => V {
   const remembered = new Map<string, V>();
   return (text) => {
-    if (remembered.has(text)) return remembered.get(text) as V;
+    // One lookup on a hit (this runs for every condition and variable of every rule).
+    const hit = remembered.get(text);
+    if (hit !== undefined || remembered.has(text)) return hit as V;
     const value = compute(text);
     if (remembered.size >= limit) remembered.clear();
     remembered.set(text, value);
