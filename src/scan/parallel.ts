@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
@@ -158,15 +159,42 @@ function userError(e: LoadedShare['errors'][number]): UserError {
  * collects garbage on helper threads, which a one-thread scan leaves a core to; on 2 cores a second
  * evaluating thread starves them, and each thread also pays again for loading the engine and warming
  * it up. Measured on the 2-core development machine (20,000 documents, `-o json`): one thread 5.25–5.53 s
- * wall and 6.1–6.5 s CPU, two threads 5.71–5.95 s and 9.4–9.7 s.
+ * wall and 6.1–6.5 s CPU, two threads 5.71–5.95 s and 9.4–9.7 s. The core left over is taken too
+ * when the input is large (see LARGE_INPUT_BYTES).
  */
 export function defaultThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.min(cores - 1, 4));
 }
 
+/**
+ * Bytes of manifests (estimated, see estimatedBytes) from which the core defaultThreads leaves to V8
+ * evaluates too: there the second thread's fixed cost is repaid. On the 2-core machine, one thread
+ * against two: 20,000 documents (28 MB) 4.8–5.7 s against 5.4–5.5 s, 40,000 (56 MB) 8.6–12.3 s
+ * against 7.2–8.7 s, 80,000 (112 MB) 15.5–20.5 s against 11.3–11.4 s.
+ */
+export const LARGE_INPUT_BYTES = 40 * 1024 * 1024;
+
 /** Worker threads started for a scan's manifest files before its policies are loaded (see startShares). */
 export interface StartedShares {
   workers: ShareWorker[];
+}
+
+/** Files whose sizes are looked at to tell whether an input is large (a stat each). */
+const SIZE_SAMPLE = 64;
+
+/** The input's size in bytes, estimated from a sample of its files spread over the list. */
+export function estimatedBytes(files: readonly string[]): number {
+  const step = Math.max(1, Math.floor(files.length / SIZE_SAMPLE));
+  let sampled = 0;
+  let bytes = 0;
+  for (let i = 0; i < files.length && sampled < SIZE_SAMPLE; i += step, sampled++) {
+    try {
+      bytes += statSync(files[i]!).size;
+    } catch {
+      // unreadable: reported when it is read
+    }
+  }
+  return sampled ? (bytes / sampled) * files.length : 0;
 }
 
 /**
@@ -178,12 +206,30 @@ export interface StartedShares {
  */
 export function startShares(files: readonly string[], threads?: number): StartedShares | undefined {
   const url = workerUrl();
-  const count = threads ?? (files.length >= PARALLEL_FILE_THRESHOLD ? defaultThreads() : 1);
-  if (!url || count < 2 || files.length < 2) return undefined;
-  const interner = new Interner();
-  const workers = Math.min(count, toBatches(files).length) - 1;
+  if (!url || files.length < 2) return undefined;
+  const plan = threadPlan(files.length, toBatches(files).length, threads);
+  const large = plan.addIfLarge > 0 && estimatedBytes(files) >= LARGE_INPUT_BYTES;
+  const workers = plan.workers + (large ? plan.addIfLarge : 0);
   if (workers < 1) return undefined;
+  const interner = new Interner();
   return { workers: Array.from({ length: workers }, () => new ShareWorker(url, files, interner)) };
+}
+
+/**
+ * Workers to start for a scan of `files` manifest files in `batches` batches (`threads` when asked
+ * for, else see defaultThreads), and how many to add if the input is large.
+ */
+export function threadPlan(
+  files: number,
+  batches: number,
+  threads?: number,
+  cores = availableParallelism(),
+): { workers: number; addIfLarge: number } {
+  const chosen = threads === undefined && files >= PARALLEL_FILE_THRESHOLD;
+  const count = threads ?? (chosen ? defaultThreads(cores) : 1);
+  const workers = Math.max(Math.min(count, batches) - 1, 0);
+  const addIfLarge = chosen ? Math.max(Math.min(cores, 4, batches) - 1 - workers, 0) : 0;
+  return { workers, addIfLarge };
 }
 
 /** Ends started workers unused (a scan that stopped on an input error before evaluating). */

@@ -32,7 +32,7 @@ export interface ScanOptions {
   userPolicies?: LoadedPolicy[];
   /** Keep passing and not-applicable results (default: only findings, suppressions and reports). */
   includePassed?: boolean;
-  /** Evaluation threads (default: one per core, up to 4, for large inputs; 1 on small ones). */
+  /** Evaluation threads (default for 400 files or more: see defaultThreads and LARGE_INPUT_BYTES; 1 below). */
   threads?: number;
   /**
    * Evaluate only the documents of these files (absolute paths; `--changed-since`). Every input is

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { emptyConfig } from '../../src/scan/config.js';
-import { defaultThreads } from '../../src/scan/parallel.js';
+import { defaultThreads, estimatedBytes, threadPlan } from '../../src/scan/parallel.js';
 import { runScan } from '../../src/scan/run.js';
 import { fixture, REPO_ROOT } from '../helpers/index.js';
 
@@ -51,5 +51,40 @@ describe('parallel evaluation with unreadable inputs', () => {
       [1, 2, 3, 4, 5, 16].map((cores) => defaultThreads(cores)),
       [1, 1, 2, 3, 4, 4],
     );
+  });
+
+  test('the core left to V8 is taken when the input is large; threads asked for are kept', () => {
+    const plan = (files: number, threads: number | undefined, cores: number) =>
+      threadPlan(files, Math.ceil(files / 16), threads, cores);
+    assert.deepEqual(plan(5000, undefined, 2), { workers: 0, addIfLarge: 1 });
+    assert.deepEqual(plan(5000, undefined, 4), { workers: 2, addIfLarge: 1 });
+    assert.deepEqual(plan(5000, undefined, 8), { workers: 3, addIfLarge: 0 });
+    assert.deepEqual(plan(5000, 2, 2), { workers: 1, addIfLarge: 0 });
+    assert.deepEqual(plan(5000, 1, 8), { workers: 0, addIfLarge: 0 });
+    // Few files: this thread alone, whatever their size.
+    assert.deepEqual(plan(100, undefined, 8), { workers: 0, addIfLarge: 0 });
+    // Never more threads than batches.
+    assert.deepEqual(plan(20, 4, 8), { workers: 1, addIfLarge: 0 });
+  });
+
+  test('an input is sized from a sample of its files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-size-'));
+    try {
+      const files: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const file = join(dir, `f${String(i).padStart(3, '0')}.yaml`);
+        await writeFile(file, 'x'.repeat(i % 2 ? 1000 : 3000));
+        files.push(file);
+      }
+      // Every other file is three times as large: the sample (every fourth file here) sees only the
+      // large ones, so the estimate errs by the input's own unevenness, not by more.
+      const estimate = estimatedBytes(files);
+      assert.ok(estimate >= 600_000 && estimate <= 900_000, `estimate ${estimate}`);
+      assert.equal(estimatedBytes(files.slice(1, 2)), 1000);
+      assert.equal(estimatedBytes([join(dir, 'missing.yaml')]), 0);
+      assert.equal(estimatedBytes([]), 0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
