@@ -7,11 +7,14 @@ import { compile, type JSONValue, TreeInterpreter } from '@jmespath-community/jm
 import { VariableError } from './errors.js';
 import { registerKyvernoFunctions } from './functions.js';
 import { installArgumentCheck } from './jmespath-arguments.js';
+import { closureOf, type Evaluator } from './jmespath-closures.js';
 
 type Node = ReturnType<typeof compile>;
 
 interface Compiled {
   node: Node;
+  /** The expression as closures, when it uses only node types they cover (see jmespath-closures.ts). */
+  run?: Evaluator;
   /** For a pure field path (a.b[0].c): its steps, evaluated without the interpreter. */
   steps?: (string | number)[];
   /**
@@ -115,7 +118,7 @@ export function compileExpression(expression: string): Compiled {
     const steps = pathSteps(node);
     entry = steps
       ? { node, steps, misses: 0, hits: 0 }
-      : { node, roots: memoRoots(node), misses: 0, hits: 0 };
+      : { node, run: closureOf(node as never), roots: memoRoots(node), misses: 0, hits: 0 };
     if (compiled.size >= MAX_CACHE) compiled.clear();
     compiled.set(expression, entry);
   }
@@ -147,7 +150,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 export function evaluate(entry: Compiled, data: unknown): unknown {
   if (entry.steps) return walk(entry.steps, data);
   if (entry.roots && isRecord(data)) return memoized(entry, entry.roots, data);
-  return interpret(entry.node, data);
+  return interpret(entry, data);
 }
 
 /**
@@ -160,7 +163,7 @@ export function evaluate(entry: Compiled, data: unknown): unknown {
 function memoized(entry: Compiled, roots: string[], data: Record<string, unknown>): unknown {
   const first = data[roots[0]!];
   const second = roots.length > 1 ? data[roots[1]!] : undefined;
-  if (!isObjectKey(first) || (roots.length > 1 && !isObjectKey(second))) return interpret(entry.node, data);
+  if (!isObjectKey(first) || (roots.length > 1 && !isObjectKey(second))) return interpret(entry, data);
   const memo = (entry.memo ??= new WeakMap());
   let cache = memo;
   if (roots.length > 1) {
@@ -175,7 +178,7 @@ function memoized(entry: Compiled, roots: string[], data: Record<string, unknown
     entry.hits++;
     return seen;
   }
-  const result = interpret(entry.node, data);
+  const result = interpret(entry, data);
   // Remembering costs a weak-map entry per object: not worth it for an expression evaluated once
   // per object (most `element.*` expressions of a single foreach rule).
   if (++entry.misses >= MEMO_TRIAL && entry.hits * 4 < entry.misses) {
@@ -192,10 +195,10 @@ function isObjectKey(v: unknown): v is object {
   return typeof v === 'object' && v !== null;
 }
 
-function interpret(node: Node, data: unknown): unknown {
+function interpret(entry: Compiled, data: unknown): unknown {
   let result: unknown;
   try {
-    result = TreeInterpreter.search(node, data as JSONValue);
+    result = entry.run ? entry.run(data) : TreeInterpreter.search(entry.node, data as JSONValue);
   } catch (error) {
     if (error instanceof VariableError) throw error;
     throw new VariableError((error as Error).message, { cause: error });
