@@ -50,6 +50,13 @@ export class EvalContext {
 
   /** Sets a variable, replacing any value at that path; dotted names create nested objects. */
   set(name: string, value: unknown): void {
+    // A plain name (element, elementIndex, ...), the most frequent write: no path array to build.
+    if (!name.includes('.') && !name.includes('"')) {
+      const copy: Record<string, unknown> = { ...this.data };
+      copy[name] = value;
+      this.data = copy;
+      return;
+    }
     this.write(splitVariableName(name), value, false);
   }
 
@@ -59,13 +66,6 @@ export class EvalContext {
   }
 
   private write(path: string[], value: unknown, mergeObjects: boolean): void {
-    if (path.length === 1 && !mergeObjects) {
-      // A plain name (element, elementIndex, ...), the most frequent write: one copy of the top level.
-      const copy: Record<string, unknown> = { ...this.data };
-      copy[path[0]!] = value;
-      this.data = copy;
-      return;
-    }
     const update = (node: unknown, depth: number): unknown => {
       const key = path[depth]!;
       const copy: Record<string, unknown> = isRecord(node) ? { ...node } : {};
