@@ -8,7 +8,7 @@ import { type Severity, severityRank } from '../core/severity.js';
 import { baseRuleName } from '../policy/engine/evaluate.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import type { RampartConfig } from './config.js';
-import { fieldPathOf, formatFieldPath, inferredFieldPath } from './field-path.js';
+import { fieldPathOf, inferredFieldPath } from './field-path.js';
 import { FieldLocator } from './locate.js';
 
 /** How a scan turns engine and rule results into findings: severity, fix and docs, suppressions. */
@@ -128,6 +128,7 @@ export type LocatorCache = Map<string, FieldLocator | undefined>;
  * Moves each finding from its document's first line to the line and column of the field it is about
  * (or its closest existing parent), and records that field as `origin.path`. Only documents read
  * from plain YAML files are located: rendered and piped documents keep their document position.
+ * The results are changed in place: each located one gets a new origin (the old may be shared).
  */
 export function locateFindings(
   results: Result[],
@@ -140,7 +141,7 @@ export function locateFindings(
   for (const d of documents)
     if (!d.id.includes('#rendered#') && d.origin.file !== '<stdin>' && /\.ya?ml$/i.test(d.origin.file))
       located.set(originKey(d.origin), d);
-  for (const [n, r] of results.entries()) {
+  for (const r of results) {
     if (!r.origin || (r.status !== 'fail' && r.status !== 'warn' && r.status !== 'error')) continue;
     const doc = located.get(originKey(r.origin));
     if (!doc) continue;
@@ -163,14 +164,11 @@ export function locateFindings(
     }
     const at = locator?.locate(r.origin.line, path);
     if (!at) continue;
-    results[n] = {
-      ...r,
-      origin: {
-        ...r.origin,
-        line: at.line,
-        column: at.column,
-        path: formatFieldPath(path.slice(0, at.depth)),
-      },
+    r.origin = {
+      ...r.origin,
+      line: at.line,
+      column: at.column,
+      path: at.path,
     };
   }
 }

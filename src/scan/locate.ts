@@ -12,6 +12,11 @@ export interface FieldLocation {
   column: number;
   /** How many steps of the path were found (path.length when the field itself exists). */
   depth: number;
+  /**
+   * Those steps as reports write them (`spec.containers[0].image`, as formatFieldPath does), built
+   * once per document and path prefix as the walk is (see FieldLocator.steps).
+   */
+  path: string;
 }
 
 /** A line's content from `col` on (0-based), for the first entry of a sequence item ("- name: x"). */
@@ -86,7 +91,7 @@ export class FieldLocator {
     if (state === undefined) {
       const whole = this.regionOf(startLine);
       if (!whole || whole.length === 0) return undefined;
-      state = { region: whole, found: { line: startLine, column: whole[0]!.col + 1, depth: 0 } };
+      state = { region: whole, found: { line: startLine, column: whole[0]!.col + 1, depth: 0, path: '' } };
       this.steps.set(key, state);
     }
     for (let n = 0; n < path.length && state.region.length > 0; n++) {
@@ -135,12 +140,16 @@ export class FieldLocator {
       for (const s of region)
         if (s.i > item.i && s.col > entryCol) next.push(s);
         else if (s.i > item.i) break;
-      return { region: next, found: { line: item.i + 1, column: item.col + 1, depth: n + 1 } };
+      return {
+        region: next,
+        found: { line: item.i + 1, column: item.col + 1, depth: n + 1, path: `${from.found.path}[${step}]` },
+      };
     }
     const pattern = keyPattern(step);
     const entry = entries.find((s) => pattern.test(this.line(s.i).slice(s.col)));
     if (!entry) return stopped;
-    const found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1 };
+    const path = from.found.path ? `${from.found.path}.${step}` : step;
+    const found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1, path };
     const after = this.line(entry.i).slice(entry.col).replace(pattern, '').trim();
     // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
     if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) return { region: [], found };

@@ -47,29 +47,38 @@ describe('finding positions', () => {
   });
 
   test('locateField walks block YAML by indentation, compact sequences included', () => {
-    assert.deepEqual(locateField(POD, 2, ['spec', 'hostPID']), { line: 7, column: 3, depth: 2 });
+    assert.deepEqual(locateField(POD, 2, ['spec', 'hostPID']), {
+      line: 7,
+      column: 3,
+      depth: 2,
+      path: 'spec.hostPID',
+    });
     assert.deepEqual(locateField(POD, 2, ['spec', 'containers', 0, 'securityContext', 'privileged']), {
       line: 12,
       column: 7,
       depth: 5,
+      path: 'spec.containers[0].securityContext.privileged',
     });
     // A quoted value and the second item of a sequence written at its key's indentation.
     assert.deepEqual(locateField(POD, 2, ['spec', 'containers', 1, 'image']), {
       line: 14,
       column: 5,
       depth: 4,
+      path: 'spec.containers[1].image',
     });
     // A missing field points at its closest existing parent.
     assert.deepEqual(locateField(POD, 2, ['spec', 'containers', 0, 'resources', 'limits']), {
       line: 9,
       column: 3,
       depth: 3,
+      path: 'spec.containers[0]',
     });
     // A flow mapping is not walked: the key holding it is the closest parent.
     assert.deepEqual(locateField(POD, 2, ['spec', 'containers', 1, 'securityContext', 'runAsNonRoot']), {
       line: 15,
       column: 5,
       depth: 4,
+      path: 'spec.containers[1].securityContext',
     });
   });
 
