@@ -222,12 +222,24 @@ function resolveVariable(raw: string, path: string, scope: Scope): unknown {
   }
 }
 
-const WHOLE_SIMPLE = /^\{\{[^{}]*\}\}$/;
+/**
+ * Whether a string is exactly one plain variable, `/^\{\{[^{}]*\}\}$/`, without running a regular
+ * expression: this is asked of every condition key and value for every resource.
+ */
+export function isWholeSimple(value: string): boolean {
+  return (
+    value.length >= 4 &&
+    value.startsWith('{{') &&
+    value.indexOf('{', 2) === -1 &&
+    value.indexOf('}', 2) === value.length - 2 &&
+    value.endsWith('}}')
+  );
+}
 
 function substituteString(value: string, leafPath: string, scope: Scope): unknown {
   const path = leafPath || '/';
   // The common case, a string that is one plain variable, skips the general scan.
-  if (WHOLE_SIMPLE.test(value)) return resolveVariable(value, path, scope);
+  if (isWholeSimple(value)) return resolveVariable(value, path, scope);
   let current = value;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const matches = [...current.matchAll(REGEX_VARIABLES)];
@@ -260,7 +272,7 @@ export function substituteVariables<T>(value: T, ctx: EvalContext, path = ''): T
     if (typeof value !== 'string') return value;
     if (!value.includes('$(')) {
       if (!value.includes('{{')) return value;
-      if (path === '' && WHOLE_SIMPLE.test(value)) {
+      if (path === '' && isWholeSimple(value)) {
         const scope: Scope = { ctx, isDelete: ctx.operation() === 'DELETE', ruleRelative: false };
         return resolveVariable(value, '/', scope) as T;
       }
