@@ -1,6 +1,7 @@
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { UserError } from '../core/errors.js';
+import { splitLines } from '../core/lines.js';
 
 export interface ParsedDocument {
   content: unknown;
@@ -60,7 +61,7 @@ export function parseYamlDocumentsFast(
   indexOffset: number,
 ): ParsedDocument[] | undefined {
   if (/^(%|\.\.\.(?:[ \t]|$))/m.test(text) || /(^|[\s,[{-])[&*][^\s,\]}]/.test(text)) return undefined;
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text);
   const chunks: Chunk[] = [];
   let current: Chunk = { lines: [], start: 0, inline: false };
   let explicit = false;

@@ -1,3 +1,4 @@
+import { splitLines } from '../core/lines.js';
 import type { FieldPath } from './field-path.js';
 
 /**
@@ -77,7 +78,7 @@ export class FieldLocator {
     text: string | string[],
     private readonly base = 0,
   ) {
-    this.lines = typeof text === 'string' ? text.split(/\r?\n/) : text;
+    this.lines = typeof text === 'string' ? splitLines(text) : text;
   }
 
   /** The file's 0-based line `i` ('' outside the lines held). */
