@@ -103,6 +103,8 @@ function labelsOf(resource: Record<string, any>): Record<string, string> {
 }
 
 const NO_ERRORS: readonly string[] = Object.freeze([]);
+/** The one answer for every match (callers only read it). */
+const MATCHED: { matched: boolean; reason?: string } = Object.freeze({ matched: true });
 
 /** Errors of one condition block; empty means it matched. */
 function checkBlock(filter: Filter, ctx: MatchContext, useUserInfo: boolean): readonly string[] {
@@ -224,7 +226,8 @@ export function matchesRule(
   rule: { match?: unknown; exclude?: unknown; name?: unknown },
   ctx: MatchContext,
 ): { matched: boolean; reason?: string } {
-  const reasons: string[] = [];
+  // Runs for every candidate rule of every resource: nothing is allocated on the way to a match.
+  let reasons: string[] | undefined;
   const resource: Record<string, any> = ctx.resource;
   if (!isPlainObject(resource)) return { matched: false, reason: 'resource is empty' };
   const meta: Record<string, unknown> = isPlainObject(resource.metadata) ? resource.metadata : {};
@@ -236,30 +239,49 @@ export function matchesRule(
   const any = listOf(match.any);
   const all = listOf(match.all);
   if (any.length > 0) {
-    if (!any.some((f) => matchFilter(toFilter(f), ctx).length === 0)) reasons.push('no resource matched');
+    let some = false;
+    for (const f of any) {
+      if (matchFilter(toFilter(f), ctx).length === 0) {
+        some = true;
+        break;
+      }
+    }
+    if (!some) reasons = ['no resource matched'];
   } else if (all.length > 0) {
-    for (const f of all) reasons.push(...matchFilter(toFilter(f), ctx));
+    for (const f of all) {
+      const errors = matchFilter(toFilter(f), ctx);
+      if (errors.length) (reasons ??= []).push(...errors);
+    }
   } else {
-    reasons.push(...matchFilter(toFilter(match), ctx));
+    const errors = matchFilter(toFilter(match), ctx);
+    if (errors.length) reasons = [...errors];
   }
 
-  if (reasons.length === 0) {
+  if (!reasons) {
     const exclude = isPlainObject(rule.exclude) ? rule.exclude : NO_BLOCK;
     const exAny = listOf(exclude.any);
     const exAll = listOf(exclude.all);
     if (exAny.length > 0) {
-      if (exAny.some((f) => excludeFilter(toFilter(f), ctx))) {
-        reasons.push('resource excluded since one of the criteria excluded it');
+      for (const f of exAny) {
+        if (excludeFilter(toFilter(f), ctx)) {
+          reasons = ['resource excluded since one of the criteria excluded it'];
+          break;
+        }
       }
     } else if (exAll.length > 0) {
-      if (exAll.every((f) => excludeFilter(toFilter(f), ctx))) {
-        reasons.push('resource excluded since the combination of all criteria exclude it');
+      let every = true;
+      for (const f of exAll) {
+        if (!excludeFilter(toFilter(f), ctx)) {
+          every = false;
+          break;
+        }
       }
+      if (every) reasons = ['resource excluded since the combination of all criteria exclude it'];
     } else if (excludeFilter(toFilter(exclude), ctx)) {
-      reasons.push('resource excluded since one of the criteria excluded it');
+      reasons = ['resource excluded since one of the criteria excluded it'];
     }
   }
-  if (reasons.length === 0) return { matched: true };
+  if (!reasons) return MATCHED;
   const name = typeof rule.name === 'string' ? rule.name : '';
   return {
     matched: false,
