@@ -207,10 +207,7 @@ function generateForeach(list: unknown[], env: GenerationEnv): Resource[] {
       if (element === null || element === undefined) return;
       ctx.checkpoint();
       try {
-        ctx.set('element', element);
-        ctx.set('elementIndex', index);
-        ctx.set('element0', element);
-        ctx.set('elementIndex0', index);
+        ctx.setElement(0, element, index);
         for (const [key, values] of Object.entries(env.foreachValues ?? {})) {
           if (index < values.length) ctx.set(key, values[index]);
         }

@@ -222,10 +222,7 @@ class ForEachMutator {
       if (element === null || element === undefined) continue;
       ctx.checkpoint();
       try {
-        ctx.set('element', element);
-        ctx.set('elementIndex', index);
-        ctx.set(`element${this.nesting}`, element);
-        ctx.set(`elementIndex${this.nesting}`, index);
+        ctx.setElement(this.nesting, element, index);
         const foreachValues = this.env.foreachValues;
         if (foreachValues) {
           for (const [key, values] of Object.entries(foreachValues)) {

@@ -271,10 +271,7 @@ class Validator {
       if (element === null || element === undefined) continue;
       ctx.checkpoint();
       try {
-        ctx.set('element', element);
-        ctx.set('elementIndex', index);
-        ctx.set(`element${this.nesting}`, element);
-        ctx.set(`elementIndex${this.nesting}`, index);
+        ctx.setElement(this.nesting, element, index);
         if (this.env.foreachValues) {
           for (const [key, values] of Object.entries(this.env.foreachValues)) {
             if (index < values.length) ctx.set(key, values[index]);

