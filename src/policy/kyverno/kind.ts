@@ -1,4 +1,4 @@
-import type { EnginePhase, PolicyKind } from '../engine/kind.js';
+import { ENGINE_PHASES, type EnginePhase, type PolicyKind } from '../engine/kind.js';
 import { candidateKinds } from '../engine/kind-index.js';
 import type { SuppliedValues } from '../engine/options.js';
 import type { ResourceRequest } from '../engine/request.js';
@@ -41,8 +41,6 @@ function exceptionFor(
     request.contextFor(supplied),
   );
 }
-
-const phaseCache = new WeakMap<Policy, { rules: Rule[]; phases: EnginePhase[] }>();
 
 type ResolvedRule = [Rule, RuleResolution];
 
@@ -94,15 +92,8 @@ export const kyvernoPolicyKind: PolicyKind<Policy> = {
   id: 'kyverno',
   recognises: isKyvernoPolicyDocument,
   load: (doc) => parseKyvernoPolicy(doc, checkRuleBody),
-  phases(policy) {
-    const hit = phaseCache.get(policy);
-    if (hit && hit.rules === policy.computedRules) return hit.phases;
-    const phases = new Set<EnginePhase>();
-    for (const rule of policy.computedRules) if (resolveRule(rule).field) phases.add(resolveRule(rule).phase);
-    const list = [...phases];
-    phaseCache.set(policy, { rules: policy.computedRules, phases: list });
-    return list;
-  },
+  phases: (policy) =>
+    ENGINE_PHASES.filter((phase) => rulesFor(policy.computedRules, phase, undefined).length > 0),
   evaluate: evaluateKyvernoPolicy,
 };
 
