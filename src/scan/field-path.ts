@@ -46,11 +46,12 @@ export function fromDotted(dotted: string): FieldPath {
   return out;
 }
 
-/** `spec.containers[0].securityContext`: how a path reads in reports. */
-export function formatFieldPath(path: FieldPath): string {
-  let out = '';
-  for (const s of path) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
-  return out;
+/**
+ * A field path as reports write it (`spec.containers[0].securityContext`), one step at a time:
+ * `formatted` is the path so far.
+ */
+export function withFieldStep(formatted: string, step: string | number): string {
+  return typeof step === 'number' ? `${formatted}[${step}]` : formatted ? `${formatted}.${step}` : step;
 }
 
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;

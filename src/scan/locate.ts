@@ -1,5 +1,5 @@
 import { splitLines } from '../core/lines.js';
-import type { FieldPath } from './field-path.js';
+import { type FieldPath, withFieldStep } from './field-path.js';
 
 /**
  * Finds a field's line and column in a block-style YAML document by indentation alone: a scan
@@ -14,7 +14,7 @@ export interface FieldLocation {
   /** How many steps of the path were found (path.length when the field itself exists). */
   depth: number;
   /**
-   * Those steps as reports write them (`spec.containers[0].image`, as formatFieldPath does), built
+   * Those steps as reports write them (`spec.containers[0].image`, see withFieldStep), built
    * once per document and path prefix as the walk is (see FieldLocator.steps).
    */
   path: string;
@@ -143,14 +143,23 @@ export class FieldLocator {
         else if (s.i > item.i) break;
       return {
         region: next,
-        found: { line: item.i + 1, column: item.col + 1, depth: n + 1, path: `${from.found.path}[${step}]` },
+        found: {
+          line: item.i + 1,
+          column: item.col + 1,
+          depth: n + 1,
+          path: withFieldStep(from.found.path, step),
+        },
       };
     }
     const pattern = keyPattern(step);
     const entry = entries.find((s) => pattern.test(this.line(s.i).slice(s.col)));
     if (!entry) return stopped;
-    const path = from.found.path ? `${from.found.path}.${step}` : step;
-    const found = { line: entry.i + 1, column: entry.col + 1, depth: n + 1, path };
+    const found = {
+      line: entry.i + 1,
+      column: entry.col + 1,
+      depth: n + 1,
+      path: withFieldStep(from.found.path, step),
+    };
     const after = this.line(entry.i).slice(entry.col).replace(pattern, '').trim();
     // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
     if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) return { region: [], found };
