@@ -70,6 +70,16 @@ export function closureOf(node: Node): Evaluator | undefined {
 
 class Unsupported extends Error {}
 
+/** A projection's right side over each element, non-null results kept. */
+function project(elements: unknown[], right: Evaluator): unknown[] {
+  const collected: unknown[] = [];
+  for (const element of elements) {
+    const current = right(element);
+    if (current !== null) collected.push(current);
+  }
+  return collected;
+}
+
 function build(node: Node): Evaluator {
   switch (node.type) {
     case 'Field': {
@@ -106,13 +116,7 @@ function build(node: Node): Evaluator {
       const right = build(node.right);
       return (value) => {
         const base = left(value);
-        if (!Array.isArray(base)) return null;
-        const collected: unknown[] = [];
-        for (const element of base) {
-          const current = right(element);
-          if (current !== null) collected.push(current);
-        }
-        return collected;
+        return Array.isArray(base) ? project(base, right) : null;
       };
     }
     case 'ValueProjection': {
@@ -121,12 +125,7 @@ function build(node: Node): Evaluator {
       return (value) => {
         const base = left(value);
         if (base === null || typeof base !== 'object' || Array.isArray(base)) return null;
-        const collected: unknown[] = [];
-        for (const element of Object.values(base)) {
-          const current = right(element);
-          if (current !== null) collected.push(current);
-        }
-        return collected;
+        return project(Object.values(base), right);
       };
     }
     case 'FilterProjection': {
