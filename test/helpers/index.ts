@@ -54,3 +54,18 @@ export async function tempDir(
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
+
+/**
+ * Every string made of up to `maxPieces` pieces of `alphabet` (the empty string first), for tests
+ * that hold a hand-written function to a reference on all short inputs.
+ */
+export function* everyString(alphabet: readonly string[], maxPieces: number): Generator<string> {
+  for (let length = 0; length <= maxPieces; length++) {
+    for (let k = 0; k < alphabet.length ** length; k++) {
+      let s = '';
+      for (let i = 0, x = k; i < length; i++, x = Math.floor(x / alphabet.length))
+        s += alphabet[x % alphabet.length];
+      yield s;
+    }
+  }
+}
