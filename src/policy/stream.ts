@@ -11,7 +11,7 @@ import { loadDocumentsFromFile, streamDocumentsFromFile } from '../load/document
 import { type EngineResponse, evaluateResources, type RuleResponse, resultsOf } from './engine/evaluate.js';
 import { policyKindOf } from './engine/kind.js';
 import type { EvaluateOptions, Operation } from './engine/options.js';
-import { withDefaultNamespace } from './engine/resource.js';
+import { asResource } from './engine/resource.js';
 import { isPolicyExceptionDocument, type PolicyException, parsePolicyException } from './exceptions/index.js';
 import { looksUpResources } from './generate/index.js';
 import { loadPolicies, loadResources } from './load.js';
@@ -24,10 +24,7 @@ import { globalOperation, parseUserInfo, parseValuesSpec, type ValuesSpec, value
 /** Resources evaluated per engine call when streaming: bounds memory however large the input. */
 export const BATCH_SIZE = 256;
 
-/** A document as the engine evaluates it: namespaced kinds default to the "default" namespace. */
-export function asResource(doc: Document): Document {
-  return { ...doc, content: withDefaultNamespace(doc.content) };
-}
+export { asResource };
 
 /** The PolicyExceptions among documents; invalid ones are collected, not thrown. */
 export function collectExceptions(docs: Iterable<Document>): {

@@ -7,7 +7,8 @@ import type { Document } from '../core/document.js';
 import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import { discoverFiles } from '../load/discover.js';
-import { loadDocumentsFromFile, parseText, readSmallFileDocuments } from '../load/documents.js';
+import { loadDocumentsFromFile, parseText } from '../load/documents.js';
+import { loadManifestFiles } from './manifests.js';
 
 export interface DiscoveryNotice {
   path: string;
@@ -35,77 +36,6 @@ export interface DiscoverOptions {
   deferManifests?: boolean;
 }
 
-export interface LoadedManifests {
-  documents: Document[];
-  errors: UserError[];
-  /** Files that turned out to be Terraform plan JSON. */
-  planFiles: string[];
-}
-
-export interface ManifestReadOptions {
-  /**
-   * Read files that are small enough to be read whole synchronously (scan shares, in worker threads);
-   * larger ones stream as usual.
-   */
-  sync?: boolean;
-  /** Collects the text of each file read whole, by path (findings are located in it afterwards). */
-  texts?: Map<string, string>;
-  /** With `sync`: the caller found every file small enough to be read whole (see readsInParts). */
-  sizeChecked?: boolean;
-}
-
-/** Reads and parses manifest files, in order; reads overlap (a window of files in flight). */
-export async function loadManifestFiles(
-  manifests: readonly string[],
-  options: ManifestReadOptions = {},
-): Promise<LoadedManifests> {
-  const out: LoadedManifests = { documents: [], errors: [], planFiles: [] };
-  for (let i = 0; i < manifests.length; i += READ_WINDOW) {
-    const window = manifests.slice(i, i + READ_WINDOW);
-    const loaded = await Promise.all(
-      window.map((f): Promise<{ f: string; docs: Document[] } | { f: string; error: unknown }> => {
-        if (options.sync) {
-          try {
-            const small = readSmallFileDocuments(f, {}, options.sizeChecked);
-            if (small) {
-              options.texts?.set(f, small.text);
-              return Promise.resolve({ f, docs: small.documents });
-            }
-          } catch (error) {
-            return Promise.resolve({ f, error });
-          }
-        }
-        return loadDocumentsFromFile(f).then(
-          (docs) => ({ f, docs }),
-          (error: unknown) => ({ f, error }),
-        );
-      }),
-    );
-    for (const item of loaded) {
-      if ('error' in item) {
-        if (item.error instanceof UserError) out.errors.push(item.error);
-        else throw item.error;
-        continue;
-      }
-      for (const d of item.docs) {
-        if (isPlanJson(d.content)) {
-          out.planFiles.push(item.f);
-          break;
-        }
-        if (
-          isObject(d.content) &&
-          typeof d.content.kind === 'string' &&
-          typeof d.content.apiVersion === 'string'
-        ) {
-          out.documents.push(d);
-        }
-      }
-    }
-  }
-  return out;
-}
-
-const READ_WINDOW = 32;
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 export function onPath(command: string): string | undefined {
@@ -256,14 +186,6 @@ export async function discoverScanInputs(
     await renderCharts(charts, root, out);
   }
   return out;
-}
-
-export function isPlanJson(content: unknown): boolean {
-  return (
-    isObject(content) &&
-    'format_version' in content &&
-    ('planned_values' in content || 'resource_changes' in content)
-  );
 }
 
 async function renderKustomizations(dirs: string[], root: string, out: Discovered): Promise<void> {

@@ -5,18 +5,16 @@ import type { Document } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
+import { ReadAhead } from './read-ahead.js';
+import { CROSS_DOCUMENT_KINDS, type LoadedShare, loadCrossDocuments, toBatches } from './read-share.js';
 import {
   type BatchOutcome,
-  CROSS_DOCUMENT_KINDS,
   claimBatches,
   type DroppedCounts,
   evaluateShare,
-  type LoadedShare,
-  loadCrossDocuments,
   type ShareContext,
   type ShareRules,
   type ShareSetup,
-  toBatches,
 } from './share.js';
 
 /** Below this many manifest files a worker costs more than it saves (unless threads are asked for). */
@@ -46,9 +44,9 @@ export interface ShareSink {
 
 const YOUNG_GENERATION_MB = 48;
 
-function workerUrl(): URL | undefined {
+function workerUrl(name: string): URL | undefined {
   // Workers run compiled code; from source (tsx) everything runs on the main thread.
-  return import.meta.url.endsWith('.js') ? new URL('./share-worker.js', import.meta.url) : undefined;
+  return import.meta.url.endsWith('.js') ? new URL(`./${name}.js`, import.meta.url) : undefined;
 }
 
 /** A worker taking batches of the scan's files (see claimBatches): it loads the engine at once, then evaluates when given the policies and context. */
@@ -177,6 +175,8 @@ export const LARGE_INPUT_BYTES = 40 * 1024 * 1024;
 /** Worker threads started for a scan's manifest files before its policies are loaded (see startShares). */
 export interface StartedShares {
   workers: ShareWorker[];
+  /** With no worker: the thread reading and parsing batches ahead of this one's evaluation. */
+  readAhead?: ReadAhead;
 }
 
 /** Files whose sizes are looked at to tell whether an input is large (a stat each). */
@@ -204,37 +204,81 @@ export function estimatedBytes(files: readonly string[]): number {
  * machine a worker for every core would leave it waiting idle while the others pay for loading the
  * engine again. Undefined when the files are few enough for this thread alone.
  */
-export function startShares(files: readonly string[], threads?: number): StartedShares | undefined {
-  const url = workerUrl();
-  if (!url || files.length < 2) return undefined;
-  const plan = threadPlan(files.length, toBatches(files).length, threads);
-  const large = plan.addIfLarge > 0 && estimatedBytes(files) >= LARGE_INPUT_BYTES;
-  const workers = plan.workers + (large ? plan.addIfLarge : 0);
-  if (workers < 1) return undefined;
+export function startShares(
+  files: readonly string[],
+  options: {
+    threads?: number;
+    /** A read-ahead thread started early (see startReadAhead): used, or stopped if not needed. */
+    readAhead?: ReadAhead;
+    /** Use the read-ahead thread whenever one thread evaluates (not only when threadPlan says). */
+    alwaysReadAhead?: boolean;
+  } = {},
+): StartedShares | undefined {
+  const { readAhead } = options;
+  const url = workerUrl('share-worker');
+  const plan =
+    url && files.length >= 2 ? threadPlan(files.length, toBatches(files).length, options.threads) : undefined;
+  const large = plan && plan.addIfLarge > 0 && estimatedBytes(files) >= LARGE_INPUT_BYTES;
+  const workers = plan ? plan.workers + (large ? plan.addIfLarge : 0) : 0;
+  if (!url || workers < 1) {
+    if (readAhead && (plan?.readAhead || options.alwaysReadAhead)) {
+      readAhead.begin(files);
+      return { workers: [], readAhead };
+    }
+    readAhead?.stop();
+    return undefined;
+  }
+  readAhead?.stop();
   const interner = new Interner();
   return { workers: Array.from({ length: workers }, () => new ShareWorker(url, files, interner)) };
 }
 
 /**
+ * Starts a read-ahead thread for a scan of `paths` before its files are discovered, so that it has
+ * loaded its modules when they are (startShares then uses or stops it). By default only where it may
+ * be used: more than one core, and a directory to scan (a single file never needs one); `wanted`
+ * (ScanOptions.readAhead) overrides. Never from source (tsx), where workers cannot run.
+ */
+export function startReadAhead(
+  paths: readonly string[],
+  wanted?: boolean,
+  cores = availableParallelism(),
+): ReadAhead | undefined {
+  const url = workerUrl('read-ahead-worker');
+  if (!url || wanted === false) return undefined;
+  if (wanted) return new ReadAhead(url);
+  const directory = paths.some((p) => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  return cores > 1 && directory ? new ReadAhead(url) : undefined;
+}
+
+/**
  * Workers to start for a scan of `files` manifest files in `batches` batches (`threads` when asked
- * for, else see defaultThreads), and how many to add if the input is large.
+ * for, else see defaultThreads), how many to add if the input is large, and whether, if that leaves
+ * this thread evaluating alone, a read-ahead thread reads the files (see ReadAhead).
  */
 export function threadPlan(
   files: number,
   batches: number,
   threads?: number,
   cores = availableParallelism(),
-): { workers: number; addIfLarge: number } {
+): { workers: number; addIfLarge: number; readAhead: boolean } {
   const chosen = threads === undefined && files >= PARALLEL_FILE_THRESHOLD;
   const count = threads ?? (chosen ? defaultThreads(cores) : 1);
   const workers = Math.max(Math.min(count, batches) - 1, 0);
   const addIfLarge = chosen ? Math.max(Math.min(cores, 4, batches) - 1 - workers, 0) : 0;
-  return { workers, addIfLarge };
+  return { workers, addIfLarge, readAhead: chosen && cores > 1 };
 }
 
 /** Ends started workers unused (a scan that stopped on an input error before evaluating). */
 export function stopShares(started: StartedShares | undefined): void {
   for (const w of started?.workers ?? []) w.stop();
+  started?.readAhead?.stop();
 }
 
 /** What a batch gave besides its findings, in the order of its parts. */
@@ -272,7 +316,12 @@ export async function scanInShares(
   // expression over each file's text, and the workers, still loading the engine, need not be waited for.
   // Then every thread takes batches; with no worker this thread takes them all, so a one-thread scan
   // holds a batch of documents at a time too.
-  const cross: Document[] = await loadCrossDocuments(files, sink.largeFile?.bind(sink));
+  let cross: Document[];
+  if (started?.readAhead) {
+    const firstPass = await started.readAhead.crossDocuments();
+    for (const file of firstPass.largeFiles) sink.largeFile?.(file);
+    cross = firstPass.crossDocuments;
+  } else cross = await loadCrossDocuments(files, sink.largeFile?.bind(sink));
   append(cross, local);
   const { context, errors } = contextOf(cross);
   out.errors.push(...errors);
@@ -285,7 +334,11 @@ export async function scanInShares(
     if (outcome.last) rest[index]!.done = true;
   };
   const pending = workers.map((w) => w.evaluate(setup, context, counter, take));
-  await claimBatches(batches, new Int32Array(counter), setup, rules, context, take);
+  try {
+    await claimBatches(batches, new Int32Array(counter), setup, rules, context, take, started?.readAhead);
+  } finally {
+    started?.readAhead?.stop();
+  }
   const last = local.length ? evaluateShare(setup, rules, local, context) : undefined;
   await Promise.all(pending);
   for (const [index, batch] of rest.entries()) {

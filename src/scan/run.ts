@@ -17,7 +17,7 @@ import {
   IGNORE_ANNOTATION,
   IGNORE_REASON_ANNOTATION,
 } from './findings.js';
-import { type StartedShares, scanInShares, startShares, stopShares } from './parallel.js';
+import { type StartedShares, scanInShares, startReadAhead, startShares, stopShares } from './parallel.js';
 import type { ShareSetup } from './share.js';
 
 export { DOCS_ANNOTATION, FIX_ANNOTATION, IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION };
@@ -34,6 +34,11 @@ export interface ScanOptions {
   includePassed?: boolean;
   /** Evaluation threads (default for 400 files or more: see defaultThreads and LARGE_INPUT_BYTES; 1 below). */
   threads?: number;
+  /**
+   * Read and parse the files on another thread while one thread evaluates them (see ReadAhead).
+   * Default: when the scan chooses one evaluating thread for 400 files or more on two or more cores.
+   */
+  readAhead?: boolean;
   /**
    * Evaluate only the documents of these files (absolute paths; `--changed-since`). Every input is
    * still read for the cross-document rules, whose findings are kept for the changed documents'
@@ -89,12 +94,23 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       !options.skipPacks?.includes(name) &&
       config.packs[name]?.enabled !== false,
   );
-  const discovered = await discoverScanInputs(options.paths, { deferManifests: true });
+  const readAhead = startReadAhead(options.paths, options.readAhead);
+  let discovered: Awaited<ReturnType<typeof discoverScanInputs>>;
+  try {
+    discovered = await discoverScanInputs(options.paths, { deferManifests: true });
+  } catch (error) {
+    readAhead?.stop();
+    throw error;
+  }
   // Batches in the order findings are reported (by file, see compareFindings): then each batch's
   // findings can be written as they come, and merged with the few found at the end.
   discovered.manifests.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   // Worker threads start reading the files now, while this thread loads the packs.
-  const started = startShares(discovered.manifests, options.threads);
+  const started = startShares(discovered.manifests, {
+    threads: options.threads,
+    readAhead,
+    alwaysReadAhead: options.readAhead === true,
+  });
   try {
     return await scanDiscovered(options, discovered, started, selectedAll, isTerraform);
   } catch (error) {

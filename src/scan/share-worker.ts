@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { claimBatches, loadShareRules, type ShareContext, type ShareSetup, toBatches } from './share.js';
+import { toBatches } from './read-share.js';
+import { claimBatches, loadShareRules, type ShareContext, type ShareSetup } from './share.js';
 
 // A scan thread (see share.ts and parallel.ts). The worker starts as soon as the files are known and
 // loads the engine; the policies, the cross-document context (gathered by the main thread's first

@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import type { Document } from '../core/document.js';
@@ -6,12 +5,7 @@ import { isObject } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result, ResultStatus } from '../core/result.js';
 import type { Severity } from '../core/severity.js';
-import {
-  readsInParts,
-  STREAM_THRESHOLD_BYTES,
-  streamDocumentsFromFile,
-  streamLargeYamlFile,
-} from '../load/documents.js';
+import { streamLargeYamlFile } from '../load/documents.js';
 import { loadPack, type TsRule } from '../packs/index.js';
 import { evaluate } from '../policy/engine/evaluate.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
@@ -19,7 +13,6 @@ import type { LoadedPolicy } from '../policy/model/types.js';
 import { loadPolicyDocuments } from '../policy/parse.js';
 import { asResource } from '../policy/stream.js';
 import type { RampartConfig } from './config.js';
-import { isPlanJson, loadManifestFiles } from './discover.js';
 import {
   alwaysReported,
   applySuppression,
@@ -30,22 +23,9 @@ import {
   locateFindings,
 } from './findings.js';
 import { FieldLocator } from './locate.js';
-
-/**
- * One share of a scan: a contiguous run of manifest files, read, parsed and evaluated by one thread
- * (a worker, or the main thread for small inputs). Only findings and counts leave a share; the
- * documents stay where they were parsed, so nothing large is copied between threads.
- *
- * Cross-document rules need a little of every share: the kinds below in full, and a skeleton
- * (identity and annotations) of every other document.
- */
-export const CROSS_DOCUMENT_KINDS = new Set([
-  'Namespace',
-  'NetworkPolicy',
-  'ResourceQuota',
-  'LimitRange',
-  'PolicyException',
-]);
+import { isPlanJson } from './manifests.js';
+import type { ReadAhead } from './read-ahead.js';
+import { isLargeFile, type LoadedShare, loadShare, skeletonOf } from './read-share.js';
 
 /** What a share needs besides its files: all plain data, so it crosses the thread boundary. */
 export interface ShareSetup {
@@ -76,93 +56,10 @@ export interface ShareContext {
 /** Results left out of a share's findings, counted by effective severity and status. */
 export type DroppedCounts = Partial<Record<Severity, Record<ResultStatus, number>>>;
 
-export interface LoadedShare {
-  documents: Document[];
-  /** The text of each file read whole, by path, for locating findings. */
-  texts: ReadonlyMap<string, string>;
-  /** Every document in order: cross-document kinds in full, the others reduced to a skeleton. */
-  skeleton: Document[];
-  errors: { message: string; position?: Partial<Document['origin']> }[];
-  planFiles: string[];
-  /** Locators of files not held whole: a large file's part brings one built from its own lines. */
-  locators?: LocatorCache;
-}
-
 export interface ShareResults {
   results: Result[];
   dropped: DroppedCounts;
 }
-
-function skeletonOf(doc: Document): Document {
-  const c = doc.content;
-  if (!isObject(c) || CROSS_DOCUMENT_KINDS.has(String(c.kind))) return doc;
-  const template = isObject(c.spec) && isObject(c.spec.template) ? c.spec.template : undefined;
-  const meta = isObject(c.metadata) ? c.metadata : {};
-  return {
-    ...doc,
-    content: {
-      apiVersion: c.apiVersion,
-      kind: c.kind,
-      metadata: { name: meta.name, namespace: meta.namespace, annotations: meta.annotations },
-      ...(template ? { spec: { template: { metadata: template.metadata } } } : {}),
-    },
-  };
-}
-
-/** Could this text hold a cross-document kind? (Over-matching only costs a parse.) */
-const CROSS_KIND_TEXT =
-  /\bkind["']?\s*:\s*["']?(?:Namespace|NetworkPolicy|ResourceQuota|LimitRange|PolicyException)\b/;
-
-/**
- * First pass of a streamed share: the cross-document kinds only. Files are read as text and only
- * those that may hold such a kind are parsed (parse errors are left to the second pass).
- */
-export async function loadCrossDocuments(
-  files: readonly string[],
-  /** Told of each file that will be read in parts (see isLargeFile). */
-  onLargeFile?: (file: string) => void,
-): Promise<Document[]> {
-  const out: Document[] = [];
-  for (const f of files) {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    // A UTF-8 character takes at most three bytes per UTF-16 code unit: only long texts need a look.
-    const large = text.length * 3 > STREAM_THRESHOLD_BYTES && isLargeFile(f);
-    if (large) onLargeFile?.(f);
-    if (!CROSS_KIND_TEXT.test(text)) continue;
-    if (large) {
-      // Read in passing, as its evaluation will: only the cross-document kinds are kept.
-      try {
-        for await (const d of streamDocumentsFromFile(f)) {
-          const c = d.content;
-          if (isObject(c) && CROSS_DOCUMENT_KINDS.has(String(c.kind)) && typeof c.apiVersion === 'string')
-            out.push(asResource(d));
-        }
-      } catch {
-        // reported by the second pass
-      }
-      continue;
-    }
-    try {
-      const loaded = await loadManifestFiles([f], { sync: true });
-      for (const d of loaded.documents.map(asResource))
-        if (isObject(d.content) && CROSS_DOCUMENT_KINDS.has(String(d.content.kind))) out.push(d);
-    } catch {
-      // reported by the second pass
-    }
-  }
-  return out;
-}
-
-/**
- * Files per batch of a streamed scan: bounds the documents held at once, and is the unit threads
- * claim. Small, so that at the end no thread waits long for another's last batch (about 64 documents).
- */
-export const STREAM_BATCH_FILES = 16;
 
 /**
  * Documents of a large file (one streamed, see STREAM_THRESHOLD_BYTES) evaluated at a time: a file
@@ -184,14 +81,6 @@ export interface BatchOutcome extends ShareResults {
   last: boolean;
 }
 
-/** The files in batches of STREAM_BATCH_FILES, in order (every thread computes the same list). */
-export function toBatches(files: readonly string[]): string[][] {
-  const batches: string[][] = [];
-  for (let i = 0; i < files.length; i += STREAM_BATCH_FILES)
-    batches.push(files.slice(i, i + STREAM_BATCH_FILES));
-  return batches;
-}
-
 /**
  * Second pass: reads, parses and evaluates batches of files, keeping only findings and skeletons.
  * Each thread of a scan takes the next batch nobody has taken from a counter they all share, so a
@@ -205,6 +94,8 @@ export async function claimBatches(
   rules: ShareRules,
   context: ShareContext,
   onBatch: (index: number, outcome: BatchOutcome) => void,
+  /** Where a batch's shares come from, when read on another thread (see ReadAhead). */
+  readAhead?: ReadAhead,
 ): Promise<void> {
   for (;;) {
     const index = Atomics.add(counter, 0, 1);
@@ -212,7 +103,8 @@ export async function claimBatches(
     // A part is sent when the next one is loaded, so the last one can say it is the last.
     let previous: Omit<BatchOutcome, 'last'> | undefined;
     let part = 0;
-    for await (const share of loadBatch(batches[index]!)) {
+    const shares = readAhead ? readBatchAhead(readAhead, index, batches[index]!) : loadBatch(batches[index]!);
+    for await (const share of shares) {
       if (previous) {
         onBatch(index, { ...previous, last: false });
         await setImmediate();
@@ -235,13 +127,15 @@ export async function claimBatches(
   }
 }
 
-/** Whether a file is read in parts (see readsInParts). */
-function isLargeFile(file: string): boolean {
-  try {
-    return readsInParts(file, statSync(file).size);
-  } catch {
-    return false;
-  }
+/** A batch's shares from the read-ahead thread, or read here when it left the batch to this thread. */
+async function* readBatchAhead(
+  readAhead: ReadAhead,
+  index: number,
+  files: readonly string[],
+): AsyncGenerator<LoadedShare> {
+  const share = await readAhead.take(index);
+  if (share) yield share;
+  else yield* loadBatch(files);
 }
 
 /**
@@ -312,23 +206,6 @@ async function* loadLargeFile(file: string): AsyncGenerator<LoadedShare> {
     return;
   }
   yield part();
-}
-
-/** Reads and parses small files (see isLargeFile) as one share. */
-export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
-  // A share reads its files one after the other without waiting on the thread pool (see
-  // readSmallFileDocuments), and keeps their texts to locate its findings in.
-  const texts = new Map<string, string>();
-  // loadBatch gives only files it found small.
-  const loaded = await loadManifestFiles(files, { sync: true, texts, sizeChecked: true });
-  const documents = loaded.documents.map(asResource);
-  return {
-    texts,
-    documents,
-    skeleton: documents.map(skeletonOf),
-    errors: loaded.errors.map((e) => ({ message: e.message, position: e.position })),
-    planFiles: loaded.planFiles,
-  };
 }
 
 /** Policies and TypeScript rules as a share evaluates them (loaded again in a worker). */

@@ -56,15 +56,17 @@ describe('parallel evaluation with unreadable inputs', () => {
   test('the core left to V8 is taken when the input is large; threads asked for are kept', () => {
     const plan = (files: number, threads: number | undefined, cores: number) =>
       threadPlan(files, Math.ceil(files / 16), threads, cores);
-    assert.deepEqual(plan(5000, undefined, 2), { workers: 0, addIfLarge: 1 });
-    assert.deepEqual(plan(5000, undefined, 4), { workers: 2, addIfLarge: 1 });
-    assert.deepEqual(plan(5000, undefined, 8), { workers: 3, addIfLarge: 0 });
-    assert.deepEqual(plan(5000, 2, 2), { workers: 1, addIfLarge: 0 });
-    assert.deepEqual(plan(5000, 1, 8), { workers: 0, addIfLarge: 0 });
+    // Chosen on several cores: where one thread evaluates, the files are read ahead on the core left over.
+    assert.deepEqual(plan(5000, undefined, 2), { workers: 0, addIfLarge: 1, readAhead: true });
+    assert.deepEqual(plan(5000, undefined, 4), { workers: 2, addIfLarge: 1, readAhead: true });
+    assert.deepEqual(plan(5000, undefined, 8), { workers: 3, addIfLarge: 0, readAhead: true });
+    assert.deepEqual(plan(5000, undefined, 1), { workers: 0, addIfLarge: 0, readAhead: false });
+    assert.deepEqual(plan(5000, 2, 2), { workers: 1, addIfLarge: 0, readAhead: false });
+    assert.deepEqual(plan(5000, 1, 8), { workers: 0, addIfLarge: 0, readAhead: false });
     // Few files: this thread alone, whatever their size.
-    assert.deepEqual(plan(100, undefined, 8), { workers: 0, addIfLarge: 0 });
+    assert.deepEqual(plan(100, undefined, 8), { workers: 0, addIfLarge: 0, readAhead: false });
     // Never more threads than batches.
-    assert.deepEqual(plan(20, 4, 8), { workers: 1, addIfLarge: 0 });
+    assert.deepEqual(plan(20, 4, 8), { workers: 1, addIfLarge: 0, readAhead: false });
   });
 
   test('an input is sized from a sample of its files', async () => {

@@ -1,4 +1,4 @@
-import { isObject } from '../../core/document.js';
+import { type Document, isObject } from '../../core/document.js';
 import type { ResourceRef } from '../../core/result.js';
 
 /** Kinds that live outside namespaces; everything else (including unknown custom kinds) is namespaced, as Kyverno's CLI assumes. */
@@ -69,4 +69,9 @@ export function groupVersion(apiVersion: string): { group: string; version: stri
   return i < 0
     ? { group: '', version: apiVersion }
     : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+}
+
+/** A document as the engine evaluates it: namespaced kinds default to the "default" namespace. */
+export function asResource(doc: Document): Document {
+  return { ...doc, content: withDefaultNamespace(doc.content) };
 }

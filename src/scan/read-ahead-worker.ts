@@ -1,0 +1,29 @@
+import { once } from 'node:events';
+import { parentPort, workerData } from 'node:worker_threads';
+import { READ_AHEAD_BATCHES, type ReadAheadMessage } from './read-ahead.js';
+import { isLargeFile, loadCrossDocuments, loadShare, toBatches } from './read-share.js';
+
+// The read-ahead thread (see read-ahead.ts). First the scan's first pass (the cross-document kinds of
+// every file), then its batches in order, at most READ_AHEAD_BATCHES ahead of the batch the
+// evaluating thread has taken, each sent as a share. A batch holding a large file is left to the
+// evaluating thread, which reads such files in parts.
+const { progress } = workerData as { progress: SharedArrayBuffer };
+const taken = new Int32Array(progress);
+const [files] = (await once(parentPort!, 'message')) as [string[]];
+const largeFiles: string[] = [];
+const crossDocuments = await loadCrossDocuments(files, (file) => largeFiles.push(file));
+parentPort!.postMessage({ crossDocuments, largeFiles } satisfies ReadAheadMessage);
+const batches = toBatches(files);
+for (let index = 0; index < batches.length; index++) {
+  for (;;) {
+    const seen = Atomics.load(taken, 0);
+    if (seen < 0) process.exit(0);
+    if (index < seen + READ_AHEAD_BATCHES) break;
+    Atomics.wait(taken, 0, seen);
+  }
+  const batch = batches[index]!;
+  const message: ReadAheadMessage = batch.some(isLargeFile)
+    ? { index }
+    : { index, share: await loadShare(batch) };
+  parentPort!.postMessage(message);
+}

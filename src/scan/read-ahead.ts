@@ -1,0 +1,121 @@
+import { Worker } from 'node:worker_threads';
+import type { Document } from '../core/document.js';
+import type { LoadedShare } from './read-share.js';
+
+/**
+ * Batches a read-ahead thread keeps ready for the evaluating thread: enough that it never waits for
+ * one, few enough that memory holds a bounded number of documents (a batch is ~64), however large
+ * the input.
+ */
+export const READ_AHEAD_BATCHES = 8;
+
+/** What the read-ahead thread sends: the first pass's outcome once, then every batch in order. */
+export type ReadAheadMessage =
+  | {
+      /** The cross-document kinds of every file (see loadCrossDocuments). */
+      crossDocuments: Document[];
+      /** Files read in parts. */
+      largeFiles: string[];
+    }
+  | {
+      index: number;
+      /** Without a share the batch holds a large file, and is read where it is evaluated. */
+      share?: LoadedShare;
+    };
+
+type FirstPass = Extract<ReadAheadMessage, { crossDocuments: unknown }>;
+type BatchMessage = Extract<ReadAheadMessage, { index: number }>;
+
+/** A message to come, and what is waiting for it. */
+class Arrival<T> {
+  value?: T;
+  private waiting?: { resolve: (value: T) => void; reject: (e: unknown) => void };
+  arrive(value: T): void {
+    this.value = value;
+    this.waiting?.resolve(value);
+  }
+  fail(error: unknown): void {
+    this.waiting?.reject(error);
+  }
+  wait(failure: unknown): Promise<T> {
+    if (this.value !== undefined) return Promise.resolve(this.value);
+    if (failure !== undefined) return Promise.reject(failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+}
+
+/**
+ * Reads and parses a scan's files on another thread while this one evaluates: the first pass over
+ * every file, then the batches. The evaluating thread is left only the (cheaper) copying of parsed
+ * documents across threads. The thread needs no engine and is started before the files are known, so
+ * it is ready when they are. Batches must be taken in order, each once.
+ */
+export class ReadAhead {
+  private readonly worker: Worker;
+  /** [0]: batches taken so far, or -1 to stop the thread. */
+  private readonly taken = new Int32Array(new SharedArrayBuffer(4));
+  private readonly firstPass = new Arrival<FirstPass>();
+  private readonly batches = new Map<number, Arrival<BatchMessage>>();
+  private failure?: unknown;
+
+  /** Starts the thread, which loads its modules and waits for the files (see begin). */
+  constructor(url: URL) {
+    this.worker = new Worker(url, { workerData: { progress: this.taken.buffer } });
+    this.worker.unref();
+    this.worker.on('message', (m: ReadAheadMessage) => {
+      if ('crossDocuments' in m) this.firstPass.arrive(m);
+      else this.batch(m.index).arrive(m);
+    });
+    this.worker.once('error', (e) => this.fail(e));
+    this.worker.once('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`scan read-ahead thread exited with code ${code}`));
+    });
+  }
+
+  /** Gives the thread the scan's manifest files (sorted): it reads them from now on. */
+  begin(files: readonly string[]): void {
+    this.worker.postMessage(files);
+  }
+
+  /** The first pass's outcome (see loadCrossDocuments). */
+  crossDocuments(): Promise<FirstPass> {
+    return this.firstPass.wait(this.failure);
+  }
+
+  /** Batch `index`'s share, or undefined when the batch is to be read by the caller. */
+  async take(index: number): Promise<LoadedShare | undefined> {
+    const message = await this.batch(index).wait(this.failure);
+    this.batches.delete(index);
+    Atomics.store(this.taken, 0, index + 1);
+    Atomics.notify(this.taken, 0);
+    return message.share;
+  }
+
+  /** Batches read and not yet taken. */
+  ready(): number {
+    let n = 0;
+    for (const arrival of this.batches.values()) if (arrival.value) n++;
+    return n;
+  }
+
+  /** Ends the thread (whether or not every batch was taken). */
+  stop(): void {
+    Atomics.store(this.taken, 0, -1);
+    Atomics.notify(this.taken, 0);
+    void this.worker.terminate();
+  }
+
+  private batch(index: number): Arrival<BatchMessage> {
+    let arrival = this.batches.get(index);
+    if (!arrival) this.batches.set(index, (arrival = new Arrival()));
+    return arrival;
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    this.firstPass.fail(error);
+    for (const arrival of this.batches.values()) arrival.fail(error);
+  }
+}
