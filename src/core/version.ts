@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 let cached: string | undefined;
 
-/** Rampart's version from package.json (dist/src/core/ sits three levels below the package root). */
+/** Rampart's version from package.json. */
 export function version(): string {
   if (cached === undefined) {
-    const url = new URL('../../../package.json', import.meta.url);
-    cached = (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+    cached = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+      .version;
   }
   return cached;
 }

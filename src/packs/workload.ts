@@ -4,7 +4,7 @@ import { POD_TEMPLATE_PATH } from '../core/k8s/pod-controllers.js';
 import type { Result } from '../core/result.js';
 import { ruleResult } from '../core/rule.js';
 import { resourceRef } from '../policy/engine/resource.js';
-import { packRuleMeta, type TsRuleMeta } from './index.js';
+import { packRuleMeta, type TsRuleMeta } from './rule.js';
 
 export interface Workload {
   doc: Document;

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { DOCS_ANNOTATION, FIX_ANNOTATION, type RuleMeta } from '../core/rule.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import {
@@ -7,7 +6,6 @@ import {
   loadPack,
   type Pack,
   packRuleMeta,
-  packsRoot,
   type TsRule,
   type TsRuleMeta,
 } from '../packs/index.js';
@@ -47,20 +45,6 @@ export type RuleEntry =
   | { definedAs: 'typescript'; meta: TsRuleMeta; source: string; rule: TsRule }
   | { definedAs: 'code'; meta: RuleMeta; source: string };
 
-/**
- * A pack's TypeScript rules. loadPack imports compiled `rules.js` next to the loader; run from source
- * (tsx) there is only `rules.ts`, and the list must not lose those rules depending on how it was run.
- */
-export async function packTsRules(pack: Pack): Promise<TsRule[]> {
-  if (pack.rules.length || !import.meta.url.endsWith('.ts')) return pack.rules;
-  const source = join(packsRoot(), pack.name, 'rules.ts');
-  if (!existsSync(source)) return [];
-  const mod = (await import(new URL(`../packs/${pack.name}/rules.ts`, import.meta.url).href)) as {
-    rules?: TsRule[];
-  };
-  return mod.rules ?? [];
-}
-
 /** A pack policy's metadata from its annotations (the policy name is the rule id). */
 export function policyRuleMeta(policy: Policy, pack: string): RuleMeta {
   const a = policy.annotations;
@@ -84,7 +68,7 @@ export async function packRules(pack: Pack): Promise<RuleEntry[]> {
     source: `src/packs/${pack.name}/policies/${policy.origin?.file ? basename(policy.origin.file) : `${policy.name}.yaml`}`,
     policy,
   }));
-  const code: RuleEntry[] = (await packTsRules(pack)).map((rule) => ({
+  const code: RuleEntry[] = pack.rules.map((rule) => ({
     definedAs: 'typescript',
     meta: { ...packRuleMeta(rule.meta), rationale: rule.meta.rationale, appliesTo: rule.meta.appliesTo },
     source: `src/packs/${pack.name}/rules/${rule.meta.id}.ts`,

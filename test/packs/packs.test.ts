@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { listPackNames, loadPack, packsRoot } from '../../src/packs/index.js';
+import { listPackNames, loadPack, PACK_RULE_MODULES, packsRoot } from '../../src/packs/index.js';
 import { discoverTestFiles } from '../../src/policy/testfile/discover.js';
 import { runTestFile, type TestRow } from '../../src/policy/testfile/run.js';
 
@@ -41,6 +42,12 @@ describe('built-in packs', () => {
         assert.ok(r.meta.rationale && r.meta.fix && r.meta.title);
       }
     }
+  });
+
+  test('every pack folder with TypeScript rules is listed where they are loaded from', () => {
+    const withRules = listPackNames().filter((name) => existsSync(join(packsRoot(), name, 'rules.ts')));
+    assert.ok(withRules.length >= 2);
+    assert.deepEqual(Object.keys(PACK_RULE_MODULES).sort(), withRules);
   });
 
   test('every pack policy passes its own Kyverno tests, with 3+ passing and 3+ failing cases per policy', async () => {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { listPackNames, loadPack } from '../../src/packs/index.js';
 import { renderPackDocs } from '../../src/rules/docs.js';
-import { packTsRules as tsRules } from '../../src/rules/registry.js';
 import { REPO_ROOT } from '../helpers/index.js';
 
 const docsFile = join(REPO_ROOT, 'docs', 'packs.md');
@@ -14,7 +13,7 @@ async function ruleIds(): Promise<Map<string, string>> {
   for (const name of listPackNames()) {
     const pack = await loadPack(name);
     for (const p of pack.policies) ids.set(p.name, p.annotations['rampart.dev/docs'] ?? '');
-    for (const r of await tsRules(pack)) ids.set(r.meta.id, r.meta.docs ?? `docs/packs.md#${r.meta.id}`);
+    for (const r of pack.rules) ids.set(r.meta.id, r.meta.docs ?? `docs/packs.md#${r.meta.id}`);
   }
   return ids;
 }

@@ -1,4 +1,4 @@
-import type { TsRule } from '../index.js';
+import type { TsRule } from '../rule.js';
 import { namespaceDefaultDeny } from './rules/namespace-default-deny.js';
 import { namespaceLimitrange } from './rules/namespace-limitrange.js';
 import { namespaceResourcequota } from './rules/namespace-resourcequota.js';

@@ -1,4 +1,4 @@
-import type { TsRule } from '../index.js';
+import type { TsRule } from '../rule.js';
 import { bestEffortInProduction } from './rules/besteffort-in-production.js';
 import { criticalNotGuaranteed } from './rules/critical-not-guaranteed.js';
 import { qosClassRule } from './rules/qos-class.js';

@@ -2,7 +2,7 @@ import type { Document } from '../../../core/document.js';
 import { isObject } from '../../../core/document.js';
 import type { Result } from '../../../core/result.js';
 import { resourceRef } from '../../../policy/engine/resource.js';
-import type { TsRule, TsRuleMeta } from '../../index.js';
+import type { TsRule, TsRuleMeta } from '../../rule.js';
 import { tsResult } from '../../workload.js';
 
 /** Namespaces that belong to the cluster, not to a tenant; they are not held to the per-namespace rules. */

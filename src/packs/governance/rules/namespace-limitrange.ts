@@ -1,4 +1,4 @@
-import type { TsRule } from '../../index.js';
+import type { TsRule } from '../../rule.js';
 import { appliesTo, namespaceRule } from './helpers.js';
 
 export const namespaceLimitrange: TsRule = namespaceRule(

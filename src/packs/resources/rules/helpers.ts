@@ -1,5 +1,5 @@
 import { isObject } from '../../../core/document.js';
-import type { TsRule } from '../../index.js';
+import type { TsRule } from '../../rule.js';
 
 /** Namespaces counted as production: named in parameters.productionNamespaces or labelled environment=production. */
 export function productionNamespaces(

@@ -1,6 +1,6 @@
 import { podSpecQosClass as qosClass } from '../../../core/k8s/qos.js';
 import type { Result } from '../../../core/result.js';
-import type { TsRule, TsRuleMeta } from '../../index.js';
+import type { TsRule, TsRuleMeta } from '../../rule.js';
 import { asWorkload, tsResult } from '../../workload.js';
 import { WORKLOAD_KINDS } from './helpers.js';
 
