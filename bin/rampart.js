@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/src/cli/main.js';
+import { runCli } from '../dist/bundle/main.js';
 
 await runCli(process.argv.slice(2));

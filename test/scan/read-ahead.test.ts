@@ -6,10 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { STREAM_THRESHOLD_BYTES } from '../../src/load/documents.js';
 import { emptyConfig } from '../../src/scan/config.js';
-import { startReadAhead } from '../../src/scan/parallel.js';
+import { PARALLEL_FILE_THRESHOLD, startReadAhead } from '../../src/scan/parallel.js';
 import { READ_AHEAD_BATCHES } from '../../src/scan/read-ahead.js';
 import { loadCrossDocuments, loadShare, STREAM_BATCH_FILES, toBatches } from '../../src/scan/read-share.js';
 import { runScan } from '../../src/scan/run.js';
+import { runRampart, tempDir } from '../helpers/index.js';
 
 const pod = (n: number, namespace: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${n}\n  namespace: ${namespace}\nspec:\n  hostPID: ${n % 2 === 0}\n  containers:\n    - name: c\n      image: nginx:${n % 3 ? '1.27' : 'latest'}\n`;
@@ -119,5 +120,24 @@ describe('the read-ahead thread', () => {
     );
     assert.equal(here.errors.length, 1);
     assert.match(here.errors[0]!.message, /f017\.yaml/);
+  });
+});
+
+describe('the bundled CLI', () => {
+  test(`scanning ${PARALLEL_FILE_THRESHOLD} files (read ahead where there are 2+ cores) reports what one thread reading its own files finds`, async () => {
+    const dir = await tempDir('rampart-read-ahead-cli-');
+    try {
+      for (let i = 0; i < PARALLEL_FILE_THRESHOLD; i++)
+        await writeFile(join(dir.path, `f${String(i).padStart(3, '0')}.yaml`), pod(i, `team-${i % 4}`));
+      const cli = await runRampart(['scan', dir.path, '-o', 'json']);
+      assert.equal(cli.code, 1, cli.stderr);
+      const here = await runScan({ paths: [dir.path], config: emptyConfig(), threads: 1, readAhead: false });
+      const report = JSON.parse(cli.stdout) as { results: unknown[]; summary: unknown };
+      assert.ok(report.results.length > PARALLEL_FILE_THRESHOLD);
+      assert.deepEqual(report.results, JSON.parse(JSON.stringify([...here.results])));
+      assert.deepEqual(report.summary, here.summary);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
