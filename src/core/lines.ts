@@ -13,3 +13,18 @@ export function splitLines(text: string): string[] {
   }
   return lines;
 }
+
+/**
+ * Where a line's content starts: `line.length - line.trimStart().length`, without making the trimmed
+ * copy (placing findings looks at the indentation of every line of a document with a finding).
+ */
+export function contentStart(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) continue;
+    if (c > 32 && c < 127) return i;
+    // Any other character may be whitespace to trimStart (\v, \f, \r, no-break and Unicode spaces).
+    return line.length - line.trimStart().length;
+  }
+  return line.length;
+}

@@ -1,4 +1,4 @@
-import { splitLines } from '../core/lines.js';
+import { contentStart, splitLines } from '../core/lines.js';
 import { type FieldPath, withFieldStep } from './field-path.js';
 
 /**
@@ -28,23 +28,31 @@ interface Slot {
 
 const DOCUMENT_MARKER = /^(---|\.\.\.)(\s|$)/;
 
-function indentOf(line: string): number {
-  return line.length - line.trimStart().length;
+const HASH = 35;
+const DASH = 45;
+
+/** A line whose content is a sequence item ("- ..."). */
+function startsWithDash(line: string): boolean {
+  return line.charCodeAt(contentStart(line)) === DASH;
 }
 
+/** A line with something besides whitespace and a comment. */
 function isContent(line: string): boolean {
-  const t = line.trim();
-  return t !== '' && !t.startsWith('#');
+  const at = contentStart(line);
+  return at < line.length && line.charCodeAt(at) !== HASH;
 }
 
 const KEY_PATTERNS = new Map<string, RegExp>();
 
-/** The pattern of a mapping key (plain or quoted) at the start of a line's content; field names repeat. */
+/**
+ * The pattern of a mapping key (plain or quoted) followed by its colon; field names repeat. Sticky:
+ * it is tried where a line's content starts (lastIndex), and leaves lastIndex where the value starts.
+ */
 function keyPattern(key: string): RegExp {
   let pattern = KEY_PATTERNS.get(key);
   if (!pattern) {
     const esc = key.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    pattern = new RegExp(`^(?:${esc}|"${esc}"|'${esc}')\\s*:(?:\\s|$)`);
+    pattern = new RegExp(`(?:${esc}|"${esc}"|'${esc}')\\s*:(?:\\s|$)`, 'y');
     if (KEY_PATTERNS.size < 10_000) KEY_PATTERNS.set(key, pattern);
   }
   return pattern;
@@ -117,7 +125,7 @@ export class FieldLocator {
       region = [];
       for (let j = first; j < end && (j === first || !DOCUMENT_MARKER.test(this.line(j))); j++) {
         const line = this.line(j);
-        if (isContent(line)) region.push({ i: j, col: indentOf(line) });
+        if (isContent(line)) region.push({ i: j, col: contentStart(line) });
       }
       this.regions.set(first, region);
     }
@@ -131,11 +139,10 @@ export class FieldLocator {
     const entryCol = region[0]!.col;
     const entries = region.filter((s) => s.col === entryCol);
     if (typeof step === 'number') {
-      const items = entries.filter((s) => this.line(s.i).slice(s.col).startsWith('-'));
+      const items = entries.filter((s) => this.line(s.i).charCodeAt(s.col) === DASH);
       const item = items[step < 0 ? items.length + step : step];
       if (!item) return stopped;
-      const rest = this.line(item.i).slice(item.col + 1);
-      const contentCol = item.col + 1 + (rest.length - rest.trimStart().length);
+      const contentCol = item.col + 1 + contentStart(this.line(item.i).slice(item.col + 1));
       const next: Slot[] = [];
       if (isContent(this.line(item.i).slice(contentCol))) next.push({ i: item.i, col: contentCol });
       for (const s of region)
@@ -152,7 +159,10 @@ export class FieldLocator {
       };
     }
     const pattern = keyPattern(step);
-    const entry = entries.find((s) => pattern.test(this.line(s.i).slice(s.col)));
+    const entry = entries.find((s) => {
+      pattern.lastIndex = s.col;
+      return pattern.test(this.line(s.i));
+    });
     if (!entry) return stopped;
     const found = {
       line: entry.i + 1,
@@ -160,7 +170,8 @@ export class FieldLocator {
       depth: n + 1,
       path: withFieldStep(from.found.path, step),
     };
-    const after = this.line(entry.i).slice(entry.col).replace(pattern, '').trim();
+    // The test that found the entry left lastIndex after its key's colon.
+    const after = this.line(entry.i).slice(pattern.lastIndex).trim();
     // An inline value (a scalar, a flow collection or a block scalar's header) has no lines to walk.
     if (after !== '' && !after.startsWith('#') && !/^[&!]\S*$/.test(after)) return { region: [], found };
     // The entry's children: the region's lines after it that sit deeper (a sequence may sit at its
@@ -168,7 +179,7 @@ export class FieldLocator {
     const children: Slot[] = [];
     for (const s of region) {
       if (s.i <= entry.i) continue;
-      if (s.col < entry.col || (s.col === entry.col && !this.line(s.i).trimStart().startsWith('-'))) break;
+      if (s.col < entry.col || (s.col === entry.col && !startsWithDash(this.line(s.i)))) break;
       children.push(s);
     }
     return { region: children, found };

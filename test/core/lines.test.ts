@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { splitLines } from '../../src/core/lines.js';
+import { contentStart, splitLines } from '../../src/core/lines.js';
 import { everyString } from '../helpers/index.js';
 
 describe('splitLines', () => {
@@ -16,5 +16,16 @@ describe('splitLines', () => {
   test('keeps a carriage return that ends the text or stands alone', () => {
     assert.deepEqual(splitLines('a\r\nb\rc\r'), ['a', 'b\rc\r']);
     assert.deepEqual(splitLines('a\n'), ['a', '']);
+  });
+});
+
+describe('contentStart', () => {
+  test('is where trimStart() would cut, for every short line of spaces, tabs, other whitespace and text', () => {
+    let tried = 0;
+    for (const line of everyString([' ', '\t', 'a', '#', '\u00a0', '\r', '-', '\u3000'], 6)) {
+      assert.equal(contentStart(line), line.length - line.trimStart().length, JSON.stringify(line));
+      tried++;
+    }
+    assert.equal(tried, 299_593);
   });
 });
