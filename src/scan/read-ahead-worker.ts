@@ -14,16 +14,22 @@ const largeFiles: string[] = [];
 const crossDocuments = await loadCrossDocuments(files, (file) => largeFiles.push(file));
 parentPort!.postMessage({ crossDocuments, largeFiles } satisfies ReadAheadMessage);
 const batches = toBatches(files);
-for (let index = 0; index < batches.length; index++) {
-  for (;;) {
-    const seen = Atomics.load(taken, 0);
-    if (seen < 0) process.exit(0);
-    if (index < seen + READ_AHEAD_BATCHES) break;
-    Atomics.wait(taken, 0, seen);
-  }
+for (let index = 0; index < batches.length && mayRead(index); index++) {
   const batch = batches[index]!;
   const message: ReadAheadMessage = batch.some(isLargeFile)
     ? { index }
     : { index, share: await loadShare(batch) };
   parentPort!.postMessage(message);
+}
+// Ended only by the evaluating thread (ReadAhead.stop), so that an exit always means no more batches.
+mayRead(Number.POSITIVE_INFINITY);
+
+/** Waits until batch `index` is few enough batches ahead; false once the thread is to stop. */
+function mayRead(index: number): boolean {
+  for (;;) {
+    const seen = Atomics.load(taken, 0);
+    if (seen < 0) return false;
+    if (index < seen + READ_AHEAD_BATCHES) return true;
+    Atomics.wait(taken, 0, seen);
+  }
 }

@@ -69,9 +69,8 @@ export class ReadAhead {
       else this.batch(m.index).arrive(m);
     });
     this.worker.once('error', (e) => this.fail(e));
-    this.worker.once('exit', (code) => {
-      if (code !== 0) this.fail(new Error(`scan read-ahead thread exited with code ${code}`));
-    });
+    // The thread runs until stopped: once it has exited, a batch not yet arrived never will.
+    this.worker.once('exit', (code) => this.fail(new Error(`scan read-ahead thread exited (code ${code})`)));
   }
 
   /** Gives the thread the scan's manifest files (sorted): it reads them from now on. */

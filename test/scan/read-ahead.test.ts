@@ -56,7 +56,10 @@ describe('the read-ahead thread', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('gives the first pass, then every batch as loadShare reads it, in order; a large file is left to the caller', async () => {
+  // A thread that stops answering would leave a test waiting: each gets a bound.
+  test('gives the first pass, then every batch as loadShare reads it, in order; a large file is left to the caller', {
+    timeout: 60_000,
+  }, async () => {
     const readAhead = startReadAhead([dir], true)!;
     assert.ok(readAhead, 'compiled code starts a read-ahead thread');
     try {
@@ -85,7 +88,9 @@ describe('the read-ahead thread', () => {
     }
   });
 
-  test(`reads at most ${READ_AHEAD_BATCHES} batches ahead of the one taken last`, async () => {
+  test(`reads at most ${READ_AHEAD_BATCHES} batches ahead of the one taken last`, {
+    timeout: 60_000,
+  }, async () => {
     const readAhead = startReadAhead([dir], true)!;
     try {
       readAhead.begin(files);
@@ -104,7 +109,21 @@ describe('the read-ahead thread', () => {
     }
   });
 
-  test('a scan read ahead gives exactly the results, counts and errors of one read where it is evaluated', async () => {
+  test('a batch asked for after the thread ended is an error, not a wait that never ends', {
+    timeout: 60_000,
+  }, async () => {
+    const readAhead = startReadAhead([dir], true)!;
+    readAhead.begin(files);
+    readAhead.stop();
+    await assert.rejects(
+      readAhead.take(toBatches(files).length - 1),
+      /read-ahead thread exited \(code \d+\)/,
+    );
+  });
+
+  test('a scan read ahead gives exactly the results, counts and errors of one read where it is evaluated', {
+    timeout: 120_000,
+  }, async () => {
     const options = { paths: [dir], config: emptyConfig(), threads: 1, includePassed: true };
     const here = await runScan({ ...options, readAhead: false });
     const ahead = await runScan({ ...options, readAhead: true });
