@@ -24,8 +24,6 @@ import { globalOperation, parseUserInfo, parseValuesSpec, type ValuesSpec, value
 /** Resources evaluated per engine call when streaming: bounds memory however large the input. */
 export const BATCH_SIZE = 256;
 
-export { asResource };
-
 /** The PolicyExceptions among documents; invalid ones are collected, not thrown. */
 export function collectExceptions(docs: Iterable<Document>): {
   exceptions: PolicyException[];

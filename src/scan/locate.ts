@@ -36,10 +36,15 @@ function startsWithDash(line: string): boolean {
   return line.charCodeAt(contentStart(line)) === DASH;
 }
 
+/** Where a line's content starts, or -1 for a line of only whitespace or a comment. */
+function contentColumn(line: string): number {
+  const at = contentStart(line);
+  return at < line.length && line.charCodeAt(at) !== HASH ? at : -1;
+}
+
 /** A line with something besides whitespace and a comment. */
 function isContent(line: string): boolean {
-  const at = contentStart(line);
-  return at < line.length && line.charCodeAt(at) !== HASH;
+  return contentColumn(line) >= 0;
 }
 
 const KEY_PATTERNS = new Map<string, RegExp>();
@@ -124,8 +129,8 @@ export class FieldLocator {
     if (!region) {
       region = [];
       for (let j = first; j < end && (j === first || !DOCUMENT_MARKER.test(this.line(j))); j++) {
-        const line = this.line(j);
-        if (isContent(line)) region.push({ i: j, col: contentStart(line) });
+        const col = contentColumn(this.line(j));
+        if (col >= 0) region.push({ i: j, col });
       }
       this.regions.set(first, region);
     }

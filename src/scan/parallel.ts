@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
 import { UserError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
-import { asResource, collectExceptions, namespaceLabels } from '../policy/stream.js';
+import { asResource } from '../policy/engine/resource.js';
+import { collectExceptions, namespaceLabels } from '../policy/stream.js';
 import { ReadAhead } from './read-ahead.js';
 import { CROSS_DOCUMENT_KINDS, type LoadedShare, loadCrossDocuments, toBatches } from './read-share.js';
 import {
@@ -312,9 +313,9 @@ export async function scanInShares(
     planFiles: [],
   };
   const workers = started?.workers ?? [];
-  // The first pass (the cross-document kinds) over every file is made here: it is mostly a regular
-  // expression over each file's text, and the workers, still loading the engine, need not be waited for.
-  // Then every thread takes batches; with no worker this thread takes them all, so a one-thread scan
+  // The first pass (the cross-document kinds) over every file is made by the read-ahead thread when
+  // there is one, else here: it is mostly a regular expression over each file's text, and the workers,
+  // still loading the engine, need not be waited for. Then every thread takes batches; with no worker this thread takes them all, so a one-thread scan
   // holds a batch of documents at a time too.
   let cross: Document[];
   if (started?.readAhead) {

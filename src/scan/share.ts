@@ -8,10 +8,10 @@ import type { Severity } from '../core/severity.js';
 import { streamLargeYamlFile } from '../load/documents.js';
 import { loadPack, type TsRule } from '../packs/index.js';
 import { evaluate } from '../policy/engine/evaluate.js';
+import { asResource } from '../policy/engine/resource.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { loadPolicyDocuments } from '../policy/parse.js';
-import { asResource } from '../policy/stream.js';
 import type { RampartConfig } from './config.js';
 import {
   alwaysReported,
