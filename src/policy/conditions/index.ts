@@ -30,8 +30,6 @@ export class ConditionError extends Error {
 
 export interface ConditionsOutcome {
   passed: boolean;
-  /** The conditions that evaluated false (key/value substituted): for `any`, all of them when none held. */
-  failed: Condition[];
   /**
    * Kyverno's combined condition message: when the block fails, the `message`s of the false conditions;
    * when it passes, those of the true ones (upstream reports these, e.g. for deny rules). Joined by "; ".
@@ -106,13 +104,12 @@ function toCondition(raw: unknown, list: string, index: number): Condition {
 }
 
 /**
- * One condition, substituted and evaluated: undefined when it holds, else its substituted copy (for
- * `failed`). Only a false condition is copied: conditions run for every resource and foreach element.
+ * One condition, substituted and evaluated. (The substituted key and value are not kept: a deny rule
+ * passes when its conditions are false, so false conditions are the common case, and copying each
+ * one made ~6 % of the engine's allocation on a scan with nobody reading the copies.)
  */
-function falseCondition(c: Condition, substitute: (value: unknown) => unknown): Condition | undefined {
-  const key = substitute(c.key);
-  const value = substitute(c.value);
-  return handlerFor(c.operator)(key, value) ? undefined : { ...c, key, value };
+function holds(c: Condition, substitute: (value: unknown) => unknown): boolean {
+  return handlerFor(c.operator)(substitute(c.key), substitute(c.value));
 }
 
 function conditionList(v: unknown, where: string): unknown[] {
@@ -141,19 +138,17 @@ export function evaluateConditions(
   block: unknown,
   substitute: (value: unknown) => unknown,
 ): ConditionsOutcome {
-  if (block === undefined || block === null) return { passed: true, failed: [], message: '' };
+  if (block === undefined || block === null) return { passed: true, message: '' };
   if (Array.isArray(block)) {
     let trueMessages = '';
     for (let i = 0; i < block.length; i++) {
       const c = toCondition(block[i], 'conditions', i);
-      const resolved = falseCondition(c, substitute);
-      if (resolved) return { passed: false, failed: [resolved], message: messageOf(c) };
+      if (!holds(c, substitute)) return { passed: false, message: messageOf(c) };
       trueMessages = withMessage(trueMessages, c, ';');
     }
-    return { passed: true, failed: [], message: trueMessages };
+    return { passed: true, message: trueMessages };
   }
   if (!isPlainObject(block)) throw new ConditionError('invalid condition: expected {any, all} or a list');
-  let failed: Condition[] | undefined;
   let trueMessages = '';
   // Upstream reports the messages of every false condition it evaluated, including any-conditions that were
   // false before one held.
@@ -162,34 +157,27 @@ export function evaluateConditions(
   if (block.any !== undefined && block.any !== null) {
     const anyList = conditionList(block.any, 'any');
     anyPassed = false;
-    let anyFailed: Condition[] | undefined;
     for (let i = 0; i < anyList.length; i++) {
       const c = toCondition(anyList[i], 'any', i);
-      const resolved = falseCondition(c, substitute);
-      if (!resolved) {
+      if (holds(c, substitute)) {
         anyPassed = true;
         trueMessages = withMessage(trueMessages, c, '; ');
         break;
       }
-      (anyFailed ??= []).push(resolved);
       falseMessages = withMessage(falseMessages, c, '; ');
     }
-    if (!anyPassed && anyFailed) failed = anyFailed;
   }
   let allPassed = true;
   const allList = conditionList(block.all, 'all');
   for (let i = 0; i < allList.length; i++) {
     const c = toCondition(allList[i], 'all', i);
-    const resolved = falseCondition(c, substitute);
-    if (resolved) {
+    if (!holds(c, substitute)) {
       allPassed = false;
-      (failed ??= []).push(resolved);
       falseMessages = withMessage(falseMessages, c, '; ');
       break;
     }
     trueMessages = withMessage(trueMessages, c, '; ');
   }
   const passed = anyPassed && allPassed;
-  if (passed) return { passed, failed: [], message: trueMessages };
-  return { passed, failed: failed ?? [], message: falseMessages };
+  return { passed, message: passed ? trueMessages : falseMessages };
 }

@@ -167,7 +167,7 @@ class Validator {
       // Kyverno: a deny block without conditions always denies.
       outcome = hasConditions(conditions)
         ? checkConditions(conditions, this.env.ctx)
-        : { passed: true, failed: [], message: '' };
+        : { passed: true, message: '' };
     } catch (error) {
       return errorOutcome('failed to check deny preconditions', error);
     }

@@ -230,40 +230,46 @@ describe('evaluateCondition errors', () => {
 
 describe('evaluateConditions', () => {
   const identity = (v: unknown) => v;
-  const t = (key: unknown): Condition => ({ key, operator: 'Equals', value: 'yes' });
+  // Each condition's message is its key, so the outcome's message tells which conditions were false.
+  const t = (key: string): Condition => ({ key, operator: 'Equals', value: 'yes', message: key });
 
   test('a missing block passes', () => {
-    assert.deepEqual(evaluateConditions(undefined, identity), { passed: true, failed: [], message: '' });
+    assert.deepEqual(evaluateConditions(undefined, identity), { passed: true, message: '' });
   });
 
   test('legacy list means all, stopping at the first failure', () => {
-    const out = evaluateConditions([t('yes'), t('no'), t('also-no')], identity);
-    assert.equal(out.passed, false);
-    assert.deepEqual(
-      out.failed.map((c) => c.key),
-      ['no'],
-    );
-    assert.equal(evaluateConditions([t('yes'), t('yes')], identity).passed, true);
+    assert.deepEqual(evaluateConditions([t('yes'), t('no'), t('also-no')], identity), {
+      passed: false,
+      message: 'no',
+    });
+    assert.deepEqual(evaluateConditions([t('yes'), t('yes')], identity), {
+      passed: true,
+      message: 'yes;yes',
+    });
   });
 
-  test('any passes when one holds; reports every failed any-condition when none does', () => {
-    assert.equal(evaluateConditions({ any: [t('no'), t('yes')] }, identity).passed, true);
-    const out = evaluateConditions({ any: [t('no'), t('nope')] }, identity);
-    assert.equal(out.passed, false);
-    assert.deepEqual(
-      out.failed.map((c) => c.key),
-      ['no', 'nope'],
-    );
+  test('any passes when one holds; reports every false any-condition when none does', () => {
+    assert.deepEqual(evaluateConditions({ any: [t('no'), t('yes')] }, identity), {
+      passed: true,
+      message: 'yes',
+    });
+    assert.deepEqual(evaluateConditions({ any: [t('no'), t('nope')] }, identity), {
+      passed: false,
+      message: 'no; nope',
+    });
   });
 
   test('any and all combine with AND', () => {
     assert.equal(evaluateConditions({ any: [t('yes')], all: [t('yes'), t('yes')] }, identity).passed, true);
-    const out = evaluateConditions({ any: [t('yes')], all: [t('yes'), t('no')] }, identity);
-    assert.equal(out.passed, false);
-    assert.deepEqual(
-      out.failed.map((c) => c.key),
-      ['no'],
-    );
+    assert.deepEqual(evaluateConditions({ any: [t('yes')], all: [t('yes'), t('no')] }, identity), {
+      passed: false,
+      message: 'no',
+    });
+    // A false any-block does not stop the all-block: its first false condition is reported too.
+    assert.deepEqual(evaluateConditions({ any: [t('no')], all: [t('yes'), t('nope'), t('x')] }, identity), {
+      passed: false,
+      message: 'no; nope',
+    });
   });
 
   test('an empty any list fails, an empty all list passes (as upstream)', () => {
@@ -271,17 +277,18 @@ describe('evaluateConditions', () => {
     assert.equal(evaluateConditions({ all: [] }, identity).passed, true);
   });
 
-  test('keys and values go through substitute and the failed conditions carry the resolved values', () => {
+  test('keys and values go through substitute before the operator sees them', () => {
     const vars: Record<string, unknown> = { '{{ op }}': 'DELETE', '{{ ops }}': ['CREATE', 'UPDATE'] };
     const substitute = (v: unknown) => (typeof v === 'string' && v in vars ? vars[v] : v);
-    const out = evaluateConditions(
-      { all: [{ key: '{{ op }}', operator: 'AnyIn', value: '{{ ops }}', message: 'bad op' }] },
-      substitute,
-    );
-    assert.equal(out.passed, false);
-    assert.deepEqual(out.failed, [
-      { key: 'DELETE', operator: 'AnyIn', value: ['CREATE', 'UPDATE'], message: 'bad op' },
-    ]);
+    const condition = (value: string) => ({
+      all: [{ key: '{{ op }}', operator: 'AnyIn', value, message: 'bad op' }],
+    });
+    assert.deepEqual(evaluateConditions(condition('{{ ops }}'), substitute), {
+      passed: false,
+      message: 'bad op',
+    });
+    vars['{{ ops2 }}'] = ['DELETE'];
+    assert.equal(evaluateConditions(condition('{{ ops2 }}'), substitute).passed, true);
   });
 
   test('substitution errors propagate unchanged', () => {
