@@ -76,10 +76,11 @@ export class FieldLocator {
   private readonly lines: string[];
   private readonly regions = new Map<number, Slot[]>();
   /**
-   * Where each path prefix of each document led: findings share long prefixes
-   * (spec.template.spec.containers[0]...), so each step is walked once per document.
+   * Where each document's walk starts, by its first line; each state keeps where each step from it
+   * led. Findings share long prefixes (spec.template.spec.containers[0]...), so each step is walked
+   * once per document.
    */
-  private readonly steps = new Map<string, WalkState>();
+  private readonly starts = new Map<number, WalkState>();
 
   /**
    * A file's text, or some of its lines: `lines` starting at the file's 0-based line `base` (the lines
@@ -100,20 +101,20 @@ export class FieldLocator {
   }
 
   locate(startLine: number, path: FieldPath): FieldLocation | undefined {
-    let key = String(startLine);
-    let state = this.steps.get(key);
+    let state: WalkState | undefined = this.starts.get(startLine);
     if (state === undefined) {
       const whole = this.regionOf(startLine);
       if (!whole || whole.length === 0) return undefined;
       state = { region: whole, found: { line: startLine, column: whole[0]!.col + 1, depth: 0, path: '' } };
-      this.steps.set(key, state);
+      this.starts.set(startLine, state);
     }
     for (let n = 0; n < path.length && state.region.length > 0; n++) {
-      key += `\u0000${path[n]}`;
-      let next = this.steps.get(key);
+      const step = path[n]!;
+      const steps: Map<string | number, WalkState> = (state.next ??= new Map());
+      let next: WalkState | undefined = steps.get(step);
       if (next === undefined) {
-        next = this.step(state, path[n]!, n);
-        this.steps.set(key, next);
+        next = this.step(state, step, n);
+        steps.set(step, next);
       }
       state = next;
     }
@@ -141,10 +142,10 @@ export class FieldLocator {
   private step(from: WalkState, step: string | number, n: number): WalkState {
     const region = from.region;
     const stopped: WalkState = { region: [], found: from.found };
+    // The entries are the region's lines at its first line's indentation.
     const entryCol = region[0]!.col;
-    const entries = region.filter((s) => s.col === entryCol);
     if (typeof step === 'number') {
-      const items = entries.filter((s) => this.line(s.i).charCodeAt(s.col) === DASH);
+      const items = region.filter((s) => s.col === entryCol && this.line(s.i).charCodeAt(s.col) === DASH);
       const item = items[step < 0 ? items.length + step : step];
       if (!item) return stopped;
       const contentCol = item.col + 1 + contentStart(this.line(item.i).slice(item.col + 1));
@@ -164,7 +165,8 @@ export class FieldLocator {
       };
     }
     const pattern = keyPattern(step);
-    const entry = entries.find((s) => {
+    const entry = region.find((s) => {
+      if (s.col !== entryCol) return false;
       pattern.lastIndex = s.col;
       return pattern.test(this.line(s.i));
     });
@@ -195,4 +197,6 @@ export class FieldLocator {
 interface WalkState {
   region: Slot[];
   found: FieldLocation;
+  /** Where each step from here led, once walked. */
+  next?: Map<string | number, WalkState>;
 }
