@@ -57,7 +57,11 @@ export interface ContainerRef {
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
-let visited: WeakMap<Obj, readonly ContainerRef[]> | undefined;
+/**
+ * The containers of the spec visited last, while a cache is open (see withContainerCache); null when
+ * open and empty. One entry is enough: the checks of one evaluation all walk the same pod spec.
+ */
+let visited: { spec: Obj; containers: readonly ContainerRef[] } | null | undefined;
 
 /**
  * Runs `fn` with container lists cached per spec object: every check walks the same containers, and the
@@ -65,7 +69,7 @@ let visited: WeakMap<Obj, readonly ContainerRef[]> | undefined;
  */
 export function withContainerCache<T>(fn: () => T): T {
   const outer = visited;
-  visited = new WeakMap();
+  visited = null;
   try {
     return fn();
   } finally {
@@ -75,8 +79,7 @@ export function withContainerCache<T>(fn: () => T): T {
 
 /** Every container in visitContainers' order: init containers, containers, then ephemeral containers. */
 export function visitContainers(spec: Obj): readonly ContainerRef[] {
-  const cached = visited?.get(spec);
-  if (cached) return cached;
+  if (visited?.spec === spec) return visited.containers;
   const out: ContainerRef[] = [];
   for (const key of CONTAINER_LISTS) {
     list(spec[key]).forEach((c, i) => {
@@ -84,7 +87,7 @@ export function visitContainers(spec: Obj): readonly ContainerRef[] {
       out.push({ container, name: str(container.name), path: `spec.${key}[${i}]` });
     });
   }
-  visited?.set(spec, out);
+  if (visited !== undefined) visited = { spec, containers: out };
   return out;
 }
 
