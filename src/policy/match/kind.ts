@@ -60,13 +60,31 @@ function parseUncached(input: string): KindSelector {
 }
 
 /** The group/version/kind of a manifest from its apiVersion and kind ("apps/v1" → group apps, version v1). */
+/** Group, version and kind by apiVersion and kind: a resource is matched against every rule's blocks. */
+const gvks = new Map<string, Map<string, GroupVersionKind>>();
+
+/** A resource's group, version and kind (frozen: shared between calls). */
 export function gvkOf(resource: Record<string, unknown>): GroupVersionKind {
   const apiVersion = typeof resource.apiVersion === 'string' ? resource.apiVersion : '';
   const kind = typeof resource.kind === 'string' ? resource.kind : '';
-  const i = apiVersion.indexOf('/');
-  return i < 0
-    ? { group: '', version: apiVersion, kind }
-    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1), kind };
+  let byKind = gvks.get(apiVersion);
+  if (!byKind) {
+    // Bounded: manifests name few apiVersions, but input is not trusted to.
+    if (gvks.size >= 1024) gvks.clear();
+    gvks.set(apiVersion, (byKind = new Map()));
+  }
+  let gvk = byKind.get(kind);
+  if (!gvk) {
+    const i = apiVersion.indexOf('/');
+    gvk = Object.freeze(
+      i < 0
+        ? { group: '', version: apiVersion, kind }
+        : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1), kind },
+    );
+    if (byKind.size >= 1024) byKind.clear();
+    byKind.set(kind, gvk);
+  }
+  return gvk;
 }
 
 /**
