@@ -259,11 +259,13 @@ function substituteString(value: string, leafPath: string, scope: Scope): unknow
     const matches = pass === 0 ? variablesOfPolicyText(current) : variableMatches(current);
     if (matches.length === 0) return current.replace(REGEX_ESCAPED_VARIABLES, (m) => m.slice(1));
     const original = current;
-    for (const [matched, prefix, v] of matches) {
+    for (const m of matches) {
+      const prefix = m[1];
+      const v = m[2];
       const resolved = resolveVariable(v, path, scope);
       if (original === v) return resolved;
       const text = typeof resolved === 'string' ? resolved : goJsonMarshal(resolved);
-      current = current.replace(matched, () => prefix + text);
+      current = current.replace(m[0], () => prefix + text);
     }
     // Nothing left to substitute or unescape: the next pass would find no match and change nothing.
     if (!current.includes('{{')) return current;
