@@ -80,6 +80,30 @@ function project(elements: unknown[], right: Evaluator): unknown[] {
   return collected;
 }
 
+/** The names of a chain of plain field steps (`request.object.spec`), or undefined for anything else. */
+function fieldChain(node: Node): string[] | undefined {
+  if (node.type === 'Field') return [node.name];
+  if (node.type !== 'Subexpression') return undefined;
+  const left = fieldChain(node.left);
+  const right = left && fieldChain(node.right);
+  return left && right ? [...left, ...right] : undefined;
+}
+
+/**
+ * A chain of field steps in one closure: what the Field and Subexpression closures give when nested,
+ * without a call per step (field chains are most of what policies query).
+ */
+function fieldsEvaluator(names: string[]): Evaluator {
+  return (value) => {
+    let current = value;
+    for (let i = 0; i < names.length; i++) {
+      if (current === null || typeof current !== 'object' || Array.isArray(current)) return null;
+      current = (current as Record<string, unknown>)[names[i]!] ?? null;
+    }
+    return current;
+  };
+}
+
 function build(node: Node): Evaluator {
   switch (node.type) {
     case 'Field': {
@@ -90,6 +114,8 @@ function build(node: Node): Evaluator {
           : ((value as Record<string, unknown>)[name] ?? null);
     }
     case 'Subexpression': {
+      const names = fieldChain(node);
+      if (names) return fieldsEvaluator(names);
       const left = build(node.left);
       const right = build(node.right);
       return (value) => {
