@@ -93,11 +93,16 @@ export function readSmallFileDocuments(
   options: LoadOptions = {},
   /** The caller found the file small already (a stat per file is measurable on thousands of files). */
   sizeChecked = false,
+  /** The file's text, when the caller read it already (then the file is not read again). */
+  known?: string,
 ): { documents: Document[]; text: string } | undefined {
   let text: string;
   try {
-    if (!sizeChecked && readsInParts(file, statSync(file).size)) return undefined;
-    text = readFileSync(file, 'utf8');
+    if (known !== undefined) text = known;
+    else {
+      if (!sizeChecked && readsInParts(file, statSync(file).size)) return undefined;
+      text = readFileSync(file, 'utf8');
+    }
   } catch (error) {
     throw new UserError(
       `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,

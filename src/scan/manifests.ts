@@ -23,6 +23,8 @@ export interface ManifestReadOptions {
   texts?: Map<string, string>;
   /** With `sync`: the caller found every file small enough to be read whole (see readsInParts). */
   sizeChecked?: boolean;
+  /** With `sync`: texts read already (a scan's first pass keeps them), parsed instead of read again. */
+  known?: { take(file: string): string | undefined };
 }
 
 /** Reads and parses manifest files, in order; reads overlap (a window of files in flight). */
@@ -37,7 +39,7 @@ export async function loadManifestFiles(
       window.map((f): Promise<{ f: string; docs: Document[] } | { f: string; error: unknown }> => {
         if (options.sync) {
           try {
-            const small = readSmallFileDocuments(f, {}, options.sizeChecked);
+            const small = readSmallFileDocuments(f, {}, options.sizeChecked, options.known?.take(f));
             if (small) {
               options.texts?.set(f, small.text);
               return Promise.resolve({ f, docs: small.documents });

@@ -78,12 +78,12 @@ export function isLargeFile(file: string): boolean {
 }
 
 /** Reads and parses small files (see isLargeFile) as one share. */
-export async function loadShare(files: readonly string[]): Promise<LoadedShare> {
+export async function loadShare(files: readonly string[], known?: KeptTexts): Promise<LoadedShare> {
   // A share reads its files one after the other without waiting on the thread pool (see
   // readSmallFileDocuments), and keeps their texts to locate its findings in.
   const texts = new Map<string, string>();
   // loadBatch gives only files it found small.
-  const loaded = await loadManifestFiles(files, { sync: true, texts, sizeChecked: true });
+  const loaded = await loadManifestFiles(files, { sync: true, texts, sizeChecked: true, known });
   const documents = loaded.documents.map(asResource);
   return {
     texts,
@@ -92,6 +92,36 @@ export async function loadShare(files: readonly string[]): Promise<LoadedShare> 
     errors: loaded.errors.map((e) => ({ message: e.message, position: e.position })),
     planFiles: loaded.planFiles,
   };
+}
+
+/** Characters of text a first pass keeps for the second (see KeptTexts): bounds its memory. */
+export const KEPT_TEXT_CHARS = 32 * 2 ** 20;
+
+/**
+ * The texts a first pass read, kept up to a budget so that the second pass parses them instead of
+ * reading every file again (on thousands of small files the opens and reads cost as much as the
+ * parsing). Each text is given out once and then dropped.
+ */
+export class KeptTexts {
+  private readonly texts = new Map<string, string>();
+  private chars = 0;
+
+  constructor(private readonly budget = KEPT_TEXT_CHARS) {}
+
+  keep(file: string, text: string): void {
+    if (this.chars + text.length > this.budget) return;
+    this.texts.set(file, text);
+    this.chars += text.length;
+  }
+
+  take(file: string): string | undefined {
+    const text = this.texts.get(file);
+    if (text !== undefined) {
+      this.texts.delete(file);
+      this.chars -= text.length;
+    }
+    return text;
+  }
 }
 
 /** Could this text hold a cross-document kind? (Over-matching only costs a parse.) */
@@ -106,6 +136,8 @@ export async function loadCrossDocuments(
   files: readonly string[],
   /** Told of each file that will be read in parts (see isLargeFile). */
   onLargeFile?: (file: string) => void,
+  /** Keeps the texts of the files read whole, for the second pass. */
+  keep?: KeptTexts,
 ): Promise<Document[]> {
   const out: Document[] = [];
   for (const f of files) {
@@ -118,6 +150,7 @@ export async function loadCrossDocuments(
     // A UTF-8 character takes at most three bytes per UTF-16 code unit: only long texts need a look.
     const large = text.length * 3 > STREAM_THRESHOLD_BYTES && isLargeFile(f);
     if (large) onLargeFile?.(f);
+    else keep?.keep(f, text);
     if (!CROSS_KIND_TEXT.test(text)) continue;
     if (large) {
       // Read in passing, as its evaluation will: only the cross-document kinds are kept.

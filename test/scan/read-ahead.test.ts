@@ -8,7 +8,13 @@ import { STREAM_THRESHOLD_BYTES } from '../../src/load/documents.js';
 import { emptyConfig } from '../../src/scan/config.js';
 import { PARALLEL_FILE_THRESHOLD, startReadAhead } from '../../src/scan/parallel.js';
 import { READ_AHEAD_BATCHES } from '../../src/scan/read-ahead.js';
-import { loadCrossDocuments, loadShare, STREAM_BATCH_FILES, toBatches } from '../../src/scan/read-share.js';
+import {
+  KeptTexts,
+  loadCrossDocuments,
+  loadShare,
+  STREAM_BATCH_FILES,
+  toBatches,
+} from '../../src/scan/read-share.js';
 import { runScan } from '../../src/scan/run.js';
 import { runRampart, tempDir } from '../helpers/index.js';
 
@@ -157,6 +163,30 @@ describe('the bundled CLI', () => {
       assert.deepEqual(report.summary, here.summary);
     } finally {
       await dir.cleanup();
+    }
+  });
+});
+
+describe('texts kept by the first pass', () => {
+  test('are parsed by the second pass instead of the files, once each, within the budget', async () => {
+    const { path: dir, cleanup } = await tempDir('rampart-kept-texts-');
+    try {
+      const files = [0, 1, 2].map((i) => join(dir, `f${i}.yaml`));
+      const podNamed = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n`;
+      for (const [i, f] of files.entries()) await writeFile(f, podNamed(`first-${i}`));
+      // Room for the first two texts only.
+      const kept = new KeptTexts(podNamed('first-0').length * 2);
+      await loadCrossDocuments(files, undefined, kept);
+      // Changed on disk after the first pass: only a file read again shows it.
+      for (const [i, f] of files.entries()) await writeFile(f, podNamed(`second-${i}`));
+      const names = async () =>
+        (await loadShare(files, kept)).documents.map(
+          (d) => (d.content as { metadata: { name: string } }).metadata.name,
+        );
+      assert.deepEqual(await names(), ['first-0', 'first-1', 'second-2']);
+      assert.deepEqual(await names(), ['second-0', 'second-1', 'second-2'], 'each kept text is given once');
+    } finally {
+      await cleanup();
     }
   });
 });
