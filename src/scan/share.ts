@@ -9,6 +9,7 @@ import { streamLargeYamlFile } from '../load/documents.js';
 import { loadPack, type TsRule } from '../packs/index.js';
 import { evaluate } from '../policy/engine/evaluate.js';
 import { asResource } from '../policy/engine/resource.js';
+import { policySeverity } from '../policy/engine/response.js';
 import type { PolicyException } from '../policy/exceptions/index.js';
 import type { LoadedPolicy } from '../policy/model/types.js';
 import { loadPolicyDocuments } from '../policy/parse.js';
@@ -258,23 +259,37 @@ export function evaluateShare(
   const byName = new Map(rules.policies.map((p) => [p.name, p]));
   const dropped: DroppedCounts = {};
   const results: Result[] = [];
+  // Passes and skips are most results, and only counted (unless kept): their effective severity is
+  // worked out once per policy and rule. Plain passes are counted without becoming results at all.
+  const tallies = new Map<string, Map<string, Record<ResultStatus, number>>>();
+  const tally = (r: Pick<Result, 'policy' | 'rule' | 'severity'>, policy: LoadedPolicy | undefined) => {
+    let ofPolicy = tallies.get(r.policy);
+    if (!ofPolicy) tallies.set(r.policy, (ofPolicy = new Map()));
+    let counts = ofPolicy.get(r.rule);
+    if (counts === undefined) {
+      const severity = effectiveSeverity(r as Result, policy, config);
+      counts = dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+      ofPolicy.set(r.rule, counts);
+    }
+    return counts;
+  };
   const raw = evaluate(rules.policies, documents, {
     variables: setup.variables,
     namespaceLabels: (ns) => context.namespaceLabels[ns],
     reportUnsupportedPolicies: false,
     exceptions: context.exceptions,
+    ...(setup.keepAll
+      ? {}
+      : {
+          countPass: (policy: LoadedPolicy, rule: string) => {
+            tally({ policy: policy.name, rule, severity: policySeverity(policy) }, policy).pass++;
+          },
+        }),
   });
-  // Passes are most results: their effective severity is worked out once per policy and rule.
-  const severities = new Map<string, Map<string, Severity>>();
   for (const r of raw) {
     const policy = byName.get(r.policy);
     if (!setup.keepAll && !alwaysReported(r)) {
-      let ofPolicy = severities.get(r.policy);
-      if (!ofPolicy) severities.set(r.policy, (ofPolicy = new Map()));
-      let severity = ofPolicy.get(r.rule);
-      if (severity === undefined) ofPolicy.set(r.rule, (severity = effectiveSeverity(r, policy, config)));
-      const counts = (dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 });
-      counts[r.status]++;
+      tally(r, policy)[r.status]++;
       continue;
     }
     results.push(enrich(r, policy, setup.packOf[r.policy], config));

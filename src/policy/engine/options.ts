@@ -58,4 +58,10 @@ export interface EvaluateOptions {
    * server's metrics). Costs nothing when unset.
    */
   policyTimer?: (policy: LoadedPolicy, seconds: number) => void;
+  /**
+   * For a caller that only counts passes (a scan without --verbose): a Kyverno rule that passes in the
+   * validate phase with nothing to report besides (no properties) is handed here instead of becoming a
+   * rule response. On a large scan such passes are most of the responses. Unset, every pass is a response.
+   */
+  countPass?: (policy: LoadedPolicy, rule: string) => void;
 }

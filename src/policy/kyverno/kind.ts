@@ -44,6 +44,11 @@ function exceptionFor(
 
 type ResolvedRule = [Rule, RuleResolution];
 
+/** A pass with nothing to report besides its status (see EvaluateOptions.countPass). */
+function isPlainPass(outcome: RuleOutcome): boolean {
+  return !outcome.properties && !outcome.patchedResource && !outcome.patch && !outcome.generated;
+}
+
 /** A policy's rules of one phase: all of them, and those that may match each kind met so far. */
 interface PhaseRules {
   all: ResolvedRule[];
@@ -112,6 +117,7 @@ function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: 
   let ctx: EvalContext | undefined;
   let ctxRevision = -1;
   const applyOne = policy.applyRules === 'One';
+  const countPass = phase === 'validate' ? options.countPass : undefined;
   const skipKindIndex = Boolean(options.subresource || request.subresourceView);
   const rules = rulesFor(policy.computedRules, phase, skipKindIndex ? undefined : request.ref.kind);
   // Indexed, not destructured in a for-of: this loop runs for every policy and resource, and the
@@ -179,7 +185,9 @@ function evaluateKyvernoPolicy(policy: Policy, request: ResourceRequest, phase: 
       c.restore();
     }
     if (!outcome) continue;
-    request.addResponse(response(policy, rule, request, outcome));
+    // Only the validate phase: mutations' passes may carry patches, and reinvocation reads responses.
+    if (countPass && outcome.status === 'pass' && isPlainPass(outcome)) countPass(policy, rule.name);
+    else request.addResponse(response(policy, rule, request, outcome));
     if (outcome.patchedResource) request.patch(outcome.patchedResource);
     if (outcome.generated?.length) request.addGenerated(outcome.generated);
     if (applyOne && (outcome.status === 'pass' || outcome.status === 'fail')) {

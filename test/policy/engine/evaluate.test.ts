@@ -277,4 +277,36 @@ describe('evaluate', () => {
     );
     assert.ok(calls.every(([, s]) => s >= 0 && s < 5));
   });
+  test('countPass takes plain validate passes instead of responses; everything else stays a response', () => {
+    const p = policy([
+      {
+        name: 'host-net',
+        match,
+        validate: { message: 'no host network', pattern: { spec: { '=(hostNetwork)': false } } },
+      },
+      {
+        name: 'only-named-ok',
+        match,
+        preconditions: {
+          all: [{ key: '{{ request.object.metadata.name }}', operator: 'Equals', value: 'ok' }],
+        },
+        validate: { message: 'never', deny: {} },
+      },
+    ]);
+    const docs = [pod('ok'), pod('bad', { hostNetwork: true })];
+    const counted: string[] = [];
+    const responses = evaluate([p], docs, {
+      countPass: (policy, rule) => counted.push(`${policy.name}/${rule}`),
+    });
+    assert.deepEqual(counted, ['p/host-net']);
+    assert.deepEqual(
+      responses.map((r) => `${r.resource.name}/${r.rule}/${r.status}`),
+      ['ok/only-named-ok/fail', 'bad/host-net/fail', 'bad/only-named-ok/skip'],
+    );
+    // Without it, the pass is a response like any other.
+    assert.deepEqual(
+      evaluate([p], docs).map((r) => `${r.resource.name}/${r.rule}/${r.status}`),
+      ['ok/host-net/pass', 'ok/only-named-ok/fail', 'bad/host-net/fail', 'bad/only-named-ok/skip'],
+    );
+  });
 });
