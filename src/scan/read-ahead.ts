@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Document } from '../core/document.js';
-import type { LoadedShare } from './read-share.js';
+import { type FirstPassPiece, firstPassPieces, type LoadedShare } from './read-share.js';
 
 /**
  * Batches a read-ahead thread keeps ready for the evaluating thread: enough that it never waits for
@@ -9,13 +9,11 @@ import type { LoadedShare } from './read-share.js';
  */
 export const READ_AHEAD_BATCHES = 8;
 
-/** What the read-ahead thread sends: the first pass's outcome once, then every batch in order. */
+/** What the read-ahead thread sends: its pieces of the first pass once, then every batch in order. */
 export type ReadAheadMessage =
   | {
-      /** The cross-document kinds of every file (see loadCrossDocuments). */
-      crossDocuments: Document[];
-      /** Files read in parts. */
-      largeFiles: string[];
+      /** The pieces of the first pass this thread made (see firstPassPieces). */
+      pieces: FirstPassPiece[];
     }
   | {
       index: number;
@@ -23,7 +21,15 @@ export type ReadAheadMessage =
       share?: LoadedShare;
     };
 
-type FirstPass = Extract<ReadAheadMessage, { crossDocuments: unknown }>;
+type PiecesMessage = Extract<ReadAheadMessage, { pieces: unknown }>;
+
+/** A first pass's outcome. */
+export interface FirstPass {
+  /** The cross-document kinds of every file, in file order (see loadCrossDocuments). */
+  crossDocuments: Document[];
+  /** Files read in parts. */
+  largeFiles: string[];
+}
 type BatchMessage = Extract<ReadAheadMessage, { index: number }>;
 
 /** A message to come, and what is waiting for it. */
@@ -56,16 +62,21 @@ export class ReadAhead {
   private readonly worker: Worker;
   /** [0]: batches taken so far, or -1 to stop the thread. */
   private readonly taken = new Int32Array(new SharedArrayBuffer(4));
-  private readonly firstPass = new Arrival<FirstPass>();
+  /** [0]: pieces of the first pass taken so far, by either thread. */
+  private readonly firstPassClaims = new Int32Array(new SharedArrayBuffer(4));
+  private files: readonly string[] = [];
+  private readonly firstPass = new Arrival<PiecesMessage>();
   private readonly batches = new Map<number, Arrival<BatchMessage>>();
   private failure?: unknown;
 
   /** Starts the thread, which loads its modules and waits for the files (see begin). */
   constructor(url: URL) {
-    this.worker = new Worker(url, { workerData: { progress: this.taken.buffer } });
+    this.worker = new Worker(url, {
+      workerData: { progress: this.taken.buffer, firstPass: this.firstPassClaims.buffer },
+    });
     this.worker.unref();
     this.worker.on('message', (m: ReadAheadMessage) => {
-      if ('crossDocuments' in m) this.firstPass.arrive(m);
+      if ('pieces' in m) this.firstPass.arrive(m);
       else this.batch(m.index).arrive(m);
     });
     this.worker.once('error', (e) => this.fail(e));
@@ -75,12 +86,22 @@ export class ReadAhead {
 
   /** Gives the thread the scan's manifest files (sorted): it reads them from now on. */
   begin(files: readonly string[]): void {
+    this.files = files;
     this.worker.postMessage(files);
   }
 
-  /** The first pass's outcome (see loadCrossDocuments). */
-  crossDocuments(): Promise<FirstPass> {
-    return this.firstPass.wait(this.failure);
+  /**
+   * The first pass's outcome (see loadCrossDocuments). The caller has nothing else to do until it
+   * has it, so this thread makes the pieces of the first pass the read-ahead thread has not taken yet.
+   */
+  async crossDocuments(): Promise<FirstPass> {
+    const mine = await firstPassPieces(this.files, this.firstPassClaims);
+    const theirs = await this.firstPass.wait(this.failure);
+    const pieces = [...mine, ...theirs.pieces].sort((a, b) => a.piece - b.piece);
+    return {
+      crossDocuments: pieces.flatMap((p) => p.crossDocuments),
+      largeFiles: pieces.flatMap((p) => p.largeFiles),
+    };
   }
 
   /** Batch `index`'s share, or undefined when the batch is to be read by the caller. */

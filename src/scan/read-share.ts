@@ -124,6 +124,38 @@ export class KeptTexts {
   }
 }
 
+/** Files per piece of a first pass shared between threads (see firstPassPieces). */
+export const FIRST_PASS_PIECE_FILES = 64;
+
+/** What a first pass found in one piece of the files. */
+export interface FirstPassPiece {
+  piece: number;
+  crossDocuments: Document[];
+  largeFiles: string[];
+}
+
+/**
+ * Takes pieces of a first pass over `files` from a counter shared between threads (the next piece
+ * nobody has taken) until none is left, and makes the first pass over each (see loadCrossDocuments):
+ * the threads that wait for the first pass make it together.
+ */
+export async function firstPassPieces(
+  files: readonly string[],
+  claims: Int32Array,
+  keep?: KeptTexts,
+): Promise<FirstPassPiece[]> {
+  const out: FirstPassPiece[] = [];
+  for (;;) {
+    const piece = Atomics.add(claims, 0, 1);
+    const start = piece * FIRST_PASS_PIECE_FILES;
+    if (start >= files.length) return out;
+    const largeFiles: string[] = [];
+    const part = files.slice(start, start + FIRST_PASS_PIECE_FILES);
+    const crossDocuments = await loadCrossDocuments(part, (file) => largeFiles.push(file), keep);
+    out.push({ piece, crossDocuments, largeFiles });
+  }
+}
+
 /** Could this text hold a cross-document kind? (Over-matching only costs a parse.) */
 const CROSS_KIND_TEXT =
   /\bkind["']?\s*:\s*["']?(?:Namespace|NetworkPolicy|ResourceQuota|LimitRange|PolicyException)\b/;

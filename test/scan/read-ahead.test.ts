@@ -9,6 +9,8 @@ import { emptyConfig } from '../../src/scan/config.js';
 import { PARALLEL_FILE_THRESHOLD, startReadAhead } from '../../src/scan/parallel.js';
 import { READ_AHEAD_BATCHES } from '../../src/scan/read-ahead.js';
 import {
+  FIRST_PASS_PIECE_FILES,
+  firstPassPieces,
   KeptTexts,
   loadCrossDocuments,
   loadShare,
@@ -185,6 +187,44 @@ describe('texts kept by the first pass', () => {
         );
       assert.deepEqual(await names(), ['first-0', 'first-1', 'second-2']);
       assert.deepEqual(await names(), ['second-0', 'second-1', 'second-2'], 'each kept text is given once');
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('a first pass made by several threads', () => {
+  test('takes each piece once and, put back in order, finds what one pass over every file finds', async () => {
+    const { path: dir, cleanup } = await tempDir('rampart-first-pass-');
+    try {
+      const files: string[] = [];
+      // Three pieces and a bit, a cross-document kind in most of them.
+      for (let i = 0; i < FIRST_PASS_PIECE_FILES * 3 + 5; i++) {
+        const file = join(dir, `f${String(i).padStart(4, '0')}.yaml`);
+        const text =
+          i % 50 === 7
+            ? `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns-${i}\n`
+            : `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\n  namespace: ns-7\n`;
+        await writeFile(file, text);
+        files.push(file);
+      }
+      const claims = new Int32Array(new SharedArrayBuffer(4));
+      // Two takers on one counter (their reads interleave piece by piece, as two threads' would).
+      const [a, b] = await Promise.all([firstPassPieces(files, claims), firstPassPieces(files, claims)]);
+      const pieces = [...a!, ...b!].sort((x, y) => x.piece - y.piece);
+      assert.deepEqual(
+        pieces.map((p) => p.piece),
+        [0, 1, 2, 3],
+      );
+      assert.ok(a!.length > 0 && b!.length > 0, 'both took pieces');
+      const names = pieces.flatMap((p) =>
+        p.crossDocuments.map((d) => (d.content as { metadata: { name: string } }).metadata.name),
+      );
+      assert.deepEqual(names, ['ns-7', 'ns-57', 'ns-107', 'ns-157']);
+      assert.deepEqual(
+        pieces.flatMap((p) => p.crossDocuments),
+        await loadCrossDocuments(files),
+      );
     } finally {
       await cleanup();
     }
