@@ -103,6 +103,7 @@ function labelsOf(resource: Record<string, any>): Record<string, string> {
 }
 
 const NO_ERRORS: readonly string[] = Object.freeze([]);
+const NO_USER: UserInfo = Object.freeze({});
 /** The one answer for every match (callers only read it). */
 const MATCHED: { matched: boolean; reason?: string } = Object.freeze({ matched: true });
 
@@ -162,8 +163,8 @@ function checkBlock(filter: Filter, ctx: MatchContext, useUserInfo: boolean): re
       }
     }
   }
-  if (useUserInfo) {
-    const u = ctx.userInfo ?? {};
+  if (useUserInfo && !isEmptyUserInfo(filter)) {
+    const u = ctx.userInfo ?? NO_USER;
     if (filter.roles.length > 0 && !(u.roles ?? []).some((r) => filter.roles.includes(r))) {
       (errs ??= []).push('user info does not match roles for the given conditionBlock');
     }
