@@ -268,6 +268,16 @@ function build(node: Node): Evaluator {
     case 'Function': {
       const name: string = node.name;
       const args = (node.children as Node[]).map(argument);
+      // Most calls take one or two arguments: their list is made at its size (a pushed-to empty array
+      // allocates room for many).
+      if (args.length === 1) {
+        const [first] = args as [Evaluator];
+        return (value) => callFunction(name, [first(value)]);
+      }
+      if (args.length === 2) {
+        const [first, second] = args as [Evaluator, Evaluator];
+        return (value) => callFunction(name, [first(value), second(value)]);
+      }
       return (value) => {
         const resolved: unknown[] = [];
         for (const arg of args) resolved.push(arg(value));
