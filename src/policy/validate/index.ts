@@ -32,14 +32,20 @@ export interface ValidationEnv {
 
 /**
  * Kyverno's "validation rule 'NAME' passed." A deny or pattern in a foreach passes once per element
- * and most of these messages are dropped: the text is made once per rule name.
+ * and most of these outcomes are dropped: each is made once per rule name (frozen: shared).
  */
-const passedMessage = rememberedByText(10_000, (rule) => `validation rule '${rule}' passed.`);
+const passed = rememberedByText(
+  10_000,
+  (rule): RuleOutcome =>
+    Object.freeze({ status: 'pass' as const, message: `validation rule '${rule}' passed.` }),
+);
 
 /** A foreach `list` as the expression it holds (`{{ }}` optional), worked out once per list text. */
 const listExpression = rememberedByText(10_000, (list) =>
   list.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/s, '$1'),
 );
+
+const ELEMENTS_PASSED: RuleOutcome = Object.freeze({ status: 'pass' as const, message: '' });
 
 const errorOutcome = (what: string, error: unknown): RuleOutcome => ({
   status: 'error',
@@ -171,7 +177,7 @@ class Validator {
     } catch (error) {
       return errorOutcome('failed to check deny preconditions', error);
     }
-    if (!outcome.passed) return { status: 'pass', message: passedMessage(this.rule.name) };
+    if (!outcome.passed) return passed(this.rule.name);
     const msg = this.ruleMessage();
     if (!msg) return { status: 'fail', message: `validation error: rule ${this.rule.name} failed` };
     const substituted = this.substituteMessage(msg);
@@ -205,7 +211,7 @@ class Validator {
     const name = this.rule.name;
     if (pattern !== undefined) {
       const r = matchPattern(target, pattern);
-      if (r.status === 'pass') return { status: 'pass', message: passedMessage(name) };
+      if (r.status === 'pass') return passed(name);
       if (r.status === 'skip') return { status: 'skip', message: r.message };
       if (!r.path) return { status: 'error', message: this.buildErrorMessage('', r.message) };
       return { status: 'fail', message: this.buildErrorMessage(r.path, r.message) };
@@ -248,12 +254,9 @@ class Validator {
         continue;
       }
       // Kyverno's EvaluateList treats a single value as a one-element list.
-      const [outcome, count] = this.validateElements(
-        foreach,
-        Array.isArray(elements) ? elements : [elements],
-      );
+      const outcome = this.validateElements(foreach, Array.isArray(elements) ? elements : [elements]);
       if (outcome.status !== 'pass') return outcome;
-      applyCount += count;
+      applyCount += this.applied;
     }
     if (applyCount === 0) return { status: 'skip', message: 'rule skipped' };
     return { status: 'pass', message: 'rule passed' };
@@ -263,9 +266,14 @@ class Validator {
     return this.env.ctx.query(listExpression(list));
   }
 
-  private validateElements(foreach: ValidationBody, elements: unknown[]): [RuleOutcome, number] {
+  /** Elements the last validateElements applied to (a pass), read by validateForeach. */
+  private applied = 0;
+
+  private validateElements(foreach: ValidationBody, elements: unknown[]): RuleOutcome {
     const ctx = this.env.ctx;
     let applyCount = 0;
+    // One validator for the elements, pointed at each in turn (an element is its only state).
+    const child = new Validator(this.rule, this.env, this.nesting + 1);
     for (let index = 0; index < elements.length; index++) {
       const element = elements[index];
       if (element === null || element === undefined) continue;
@@ -278,19 +286,21 @@ class Validator {
           }
         }
         const scoped = foreach.elementScope ?? isObject(element);
-        const child = new Validator(this.rule, this.env, this.nesting + 1, scoped ? element : this.element);
+        child.element = scoped ? element : this.element;
         const r = child.validate(foreach);
         if (!r || r.status === 'skip') continue;
         if (r.status !== 'pass') {
           if (r.status === 'error' && index < elements.length - 1) continue;
-          return [{ status: r.status, message: `validation failure: ${r.message}` }, applyCount];
+          this.applied = applyCount;
+          return { status: r.status, message: `validation failure: ${r.message}` };
         }
         applyCount++;
       } finally {
         ctx.restore();
       }
     }
-    return [{ status: 'pass', message: '' }, applyCount];
+    this.applied = applyCount;
+    return ELEMENTS_PASSED;
   }
 }
 
