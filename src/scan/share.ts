@@ -262,14 +262,22 @@ export function evaluateShare(
   // Passes and skips are most results, and only counted (unless kept): their effective severity is
   // worked out once per policy and rule. Plain passes are counted without becoming results at all.
   const tallies = new Map<string, Map<string, Record<ResultStatus, number>>>();
-  const tally = (r: Pick<Result, 'policy' | 'rule' | 'severity'>, policy: LoadedPolicy | undefined) => {
-    let ofPolicy = tallies.get(r.policy);
-    if (!ofPolicy) tallies.set(r.policy, (ofPolicy = new Map()));
-    let counts = ofPolicy.get(r.rule);
+  /** The counts of a policy's rule; `result` is one of its results, when there is one to hand. */
+  const tally = (name: string, rule: string, policy: LoadedPolicy | undefined, result?: Result) => {
+    let ofPolicy = tallies.get(name);
+    if (!ofPolicy) tallies.set(name, (ofPolicy = new Map()));
+    let counts = ofPolicy.get(rule);
     if (counts === undefined) {
-      const severity = effectiveSeverity(r as Result, policy, config);
+      // Only the first time: a counted pass has no result, so its severity is the policy's own.
+      const severity = result
+        ? effectiveSeverity(result, policy, config)
+        : effectiveSeverity(
+            { policy: name, rule, severity: policySeverity(policy!) } as Result,
+            policy,
+            config,
+          );
       counts = dropped[severity] ??= { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
-      ofPolicy.set(r.rule, counts);
+      ofPolicy.set(rule, counts);
     }
     return counts;
   };
@@ -282,14 +290,14 @@ export function evaluateShare(
       ? {}
       : {
           countPass: (policy: LoadedPolicy, rule: string) => {
-            tally({ policy: policy.name, rule, severity: policySeverity(policy) }, policy).pass++;
+            tally(policy.name, rule, policy).pass++;
           },
         }),
   });
   for (const r of raw) {
     const policy = byName.get(r.policy);
     if (!setup.keepAll && !alwaysReported(r)) {
-      tally(r, policy)[r.status]++;
+      tally(r.policy, r.rule, policy, r)[r.status]++;
       continue;
     }
     results.push(enrich(r, policy, setup.packOf[r.policy], config));
