@@ -254,9 +254,12 @@ class Validator {
         continue;
       }
       // Kyverno's EvaluateList treats a single value as a one-element list.
-      const outcome = this.validateElements(foreach, Array.isArray(elements) ? elements : [elements]);
+      const [outcome, count] = this.validateElements(
+        foreach,
+        Array.isArray(elements) ? elements : [elements],
+      );
       if (outcome.status !== 'pass') return outcome;
-      applyCount += this.applied;
+      applyCount += count;
     }
     if (applyCount === 0) return { status: 'skip', message: 'rule skipped' };
     return { status: 'pass', message: 'rule passed' };
@@ -266,10 +269,7 @@ class Validator {
     return this.env.ctx.query(listExpression(list));
   }
 
-  /** Elements the last validateElements applied to (a pass), read by validateForeach. */
-  private applied = 0;
-
-  private validateElements(foreach: ValidationBody, elements: unknown[]): RuleOutcome {
+  private validateElements(foreach: ValidationBody, elements: unknown[]): [RuleOutcome, number] {
     const ctx = this.env.ctx;
     let applyCount = 0;
     // One validator for the elements, pointed at each in turn (an element is its only state).
@@ -291,16 +291,14 @@ class Validator {
         if (!r || r.status === 'skip') continue;
         if (r.status !== 'pass') {
           if (r.status === 'error' && index < elements.length - 1) continue;
-          this.applied = applyCount;
-          return { status: r.status, message: `validation failure: ${r.message}` };
+          return [{ status: r.status, message: `validation failure: ${r.message}` }, applyCount];
         }
         applyCount++;
       } finally {
         ctx.restore();
       }
     }
-    this.applied = applyCount;
-    return ELEMENTS_PASSED;
+    return [ELEMENTS_PASSED, applyCount];
   }
 }
 
