@@ -117,10 +117,6 @@ export function parseYamlDocumentsFast(
 }
 
 /**
- * Parses every document of a YAML (or JSON) text with `yaml`, which keeps positions. Positions are shifted by `lineOffset` so a chunk
- * cut from a larger file reports the file's own lines.
- */
-/**
  * The `yaml` package, loaded when a text first needs the precise parser: most manifests take the fast
  * path, and a scan's read-ahead thread starts ~60 ms sooner without it (its start is on the critical
  * path). Loaded synchronously, as parsing is.
@@ -131,6 +127,10 @@ function yamlPackage(): typeof import('yaml') {
   return preciseParser;
 }
 
+/**
+ * Parses every document of a YAML (or JSON) text with `yaml`, which keeps positions. Positions are shifted by `lineOffset` so a chunk
+ * cut from a larger file reports the file's own lines.
+ */
 export function parseYamlDocumentsPrecise(
   text: string,
   file: string,

@@ -15,7 +15,7 @@ export interface FieldLocation {
   depth: number;
   /**
    * Those steps as reports write them (`spec.containers[0].image`, see withFieldStep), built
-   * once per document and path prefix as the walk is (see FieldLocator.steps).
+   * once per document and path prefix as the walk is (see FieldLocator.starts).
    */
   path: string;
 }

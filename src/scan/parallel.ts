@@ -313,10 +313,11 @@ export async function scanInShares(
     planFiles: [],
   };
   const workers = started?.workers ?? [];
-  // The first pass (the cross-document kinds) over every file is made by the read-ahead thread when
-  // there is one, else here: it is mostly a regular expression over each file's text, and the workers,
-  // still loading the engine, need not be waited for. Then every thread takes batches; with no worker this thread takes them all, so a one-thread scan
-  // holds a batch of documents at a time too.
+  // The first pass (the cross-document kinds) over every file is made here, together with the
+  // read-ahead thread when there is one: it is mostly a regular expression over each file's text, and
+  // the workers, still loading the engine, need not be waited for. Then every thread takes batches;
+  // with no worker this thread takes them all, so a one-thread scan holds a batch of documents at a
+  // time too.
   let cross: Document[];
   if (started?.readAhead) {
     const firstPass = await started.readAhead.crossDocuments();

@@ -22,6 +22,7 @@ export type ReadAheadMessage =
     };
 
 type PiecesMessage = Extract<ReadAheadMessage, { pieces: unknown }>;
+type BatchMessage = Extract<ReadAheadMessage, { index: number }>;
 
 /** A first pass's outcome. */
 export interface FirstPass {
@@ -30,7 +31,6 @@ export interface FirstPass {
   /** Files read in parts. */
   largeFiles: string[];
 }
-type BatchMessage = Extract<ReadAheadMessage, { index: number }>;
 
 /** A message to come, and what is waiting for it. */
 class Arrival<T> {
@@ -54,7 +54,7 @@ class Arrival<T> {
 
 /**
  * Reads and parses a scan's files on another thread while this one evaluates: the first pass over
- * every file, then the batches. The evaluating thread is left only the (cheaper) copying of parsed
+ * every file (with this thread, see crossDocuments), then the batches. The evaluating thread is left only the (cheaper) copying of parsed
  * documents across threads. The thread needs no engine and is started before the files are known, so
  * it is ready when they are. Batches must be taken in order, each once.
  */

@@ -59,11 +59,13 @@ function parseUncached(input: string): KindSelector {
   }
 }
 
-/** The group/version/kind of a manifest from its apiVersion and kind ("apps/v1" → group apps, version v1). */
 /** Group, version and kind by apiVersion and kind: a resource is matched against every rule's blocks. */
 const gvks = new Map<string, Map<string, GroupVersionKind>>();
 
-/** A resource's group, version and kind (frozen: shared between calls). */
+/**
+ * The group/version/kind of a manifest from its apiVersion and kind ("apps/v1" → group apps, version
+ * v1), frozen: shared between calls.
+ */
 export function gvkOf(resource: Record<string, unknown>): GroupVersionKind {
   const apiVersion = typeof resource.apiVersion === 'string' ? resource.apiVersion : '';
   const kind = typeof resource.kind === 'string' ? resource.kind : '';
